@@ -1,0 +1,92 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { join } from 'node:path';
+import { FileSecret } from './adapters/file-secret.js';
+import { FsKeyStore } from './adapters/fs-key-store.js';
+import { S3KeyStore } from './adapters/s3-key-store.js';
+import { SecretsManagerSecret } from './adapters/secrets-manager-secret.js';
+import type { CommonConfig, LambdaConfig, LocalConfig } from './config.js';
+import { clearKeyAes128, hlsAes128 } from './drm/aes128.js';
+import { commonPssh } from './drm/common-pssh.js';
+import { DrmRegistry } from './drm/registry.js';
+import { hkdfDeriver } from './keys/content-key-deriver.js';
+import { parseMasterSecret } from './keys/derive.js';
+import type { KeyStore, SecretSource } from './ports.js';
+import type { CopyProtectionDependencies } from './service/copy-protection.js';
+import { clearKeyProtection } from './speke/content-key-protection.js';
+
+/** The one place where adapters and the core are put together, once per process (cold start). */
+
+export const USER_AGENT = 'speke-key-server/0.1.0';
+
+/** SDK calls fail fast and retry a bounded number of times; the answer must come well within API Gateway's 29 s. */
+export const AWS_CLIENT_SETTINGS = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+} as const;
+
+export function createDrmRegistry(): DrmRegistry {
+  return new DrmRegistry([hlsAes128, clearKeyAes128, commonPssh]);
+}
+
+function coreSettings(config: CommonConfig, keyUrlPrefix: string): CopyProtectionDependencies['core'] {
+  return {
+    registry: createDrmRegistry(),
+    limits: config.limits,
+    keyUrlPrefix,
+    userAgent: USER_AGENT,
+    protection: clearKeyProtection,
+  };
+}
+
+/** The default key derivation: HKDF from the master secret (fetched through the source's cache). */
+function hkdfKeys(source: SecretSource): CopyProtectionDependencies['keysFor'] {
+  return async (contentId) => hkdfDeriver(await source.masterSecret(), contentId);
+}
+
+export interface AwsClients {
+  s3: S3Client;
+  secretsManager: SecretsManagerClient;
+}
+
+export function createAwsClients(): AwsClients {
+  return { s3: new S3Client(AWS_CLIENT_SETTINGS), secretsManager: new SecretsManagerClient(AWS_CLIENT_SETTINGS) };
+}
+
+export function createLambdaDependencies(config: LambdaConfig, clients: AwsClients = createAwsClients()): CopyProtectionDependencies {
+  return {
+    core: coreSettings(config, config.keyUrlPrefix),
+    keysFor: hkdfKeys(new SecretsManagerSecret(clients.secretsManager, config.masterSecretId, config.masterSecretMaxAgeSeconds)),
+    keyStore: new S3KeyStore(clients.s3, config.keyBucket),
+  };
+}
+
+export function createLocalKeyStore(config: LocalConfig): KeyStore {
+  if (!config.s3) return new FsKeyStore(join(config.dataDir, 'keys'));
+  const client = new S3Client({
+    ...AWS_CLIENT_SETTINGS,
+    region: config.s3.region,
+    ...(config.s3.endpoint ? { endpoint: config.s3.endpoint, forcePathStyle: true } : {}),
+  });
+  return new S3KeyStore(client, config.s3.bucket);
+}
+
+export async function createLocalSecretSource(config: LocalConfig): Promise<SecretSource> {
+  if (config.masterSecret !== undefined) {
+    const secret = parseMasterSecret(config.masterSecret);
+    return { masterSecret: async () => secret };
+  }
+  return FileSecret.open(join(config.dataDir, 'master-secret'));
+}
+
+/**
+ * The local server's dependencies. Without SPEKE_KEY_URL_PREFIX the key URL prefix is the server's
+ * own /keys URL, which the caller sets once the server listens (the port may be chosen by the OS).
+ */
+export async function createLocalDependencies(config: LocalConfig): Promise<CopyProtectionDependencies> {
+  return {
+    core: coreSettings(config, config.keyUrlPrefix ?? `http://${config.host}:${config.port}/keys`),
+    keysFor: hkdfKeys(await createLocalSecretSource(config)),
+    keyStore: createLocalKeyStore(config),
+  };
+}

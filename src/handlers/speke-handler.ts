@@ -1,0 +1,63 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { copyProtection, type CopyProtectionDependencies } from '../service/copy-protection.js';
+import { logRequest } from '../service/request-log.js';
+import type { RequestFacts } from '../speke/answer.js';
+import { errorResponse } from '../speke/errors.js';
+
+export interface HandlerDependencies {
+  app: CopyProtectionDependencies;
+  logger: Logger;
+  tracer: Tracer;
+}
+
+const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
+
+/** The event body as bytes: API Gateway base64-encodes it when binary media types match. */
+function eventBody(event: APIGatewayProxyEvent): Buffer {
+  if (event.body === null || event.body === undefined) return Buffer.alloc(0);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+}
+
+/** Maps any error that escapes the handler (or a middleware) to a plain-text status; last in the chain. */
+function spekeErrorHandler(logger: Logger): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    onError: async (request) => {
+      const mapped = errorResponse(request.error);
+      logRequest(logger, { facts: {}, status: mapped.status, durationMs: 0, reason: mapped.reason, error: request.error });
+      request.response = { statusCode: mapped.status, headers: TEXT, body: mapped.body };
+    },
+  };
+}
+
+/**
+ * The SPEKE Lambda handler behind API Gateway (REST, proxy integration). Middy wires Powertools
+ * Tracer (responses never captured: they carry keys) and Logger (events never logged), normalises
+ * header names, and maps typed errors to statuses.
+ */
+export function createSpekeHandler(deps: HandlerDependencies) {
+  const { app, logger, tracer } = deps;
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(spekeErrorHandler(logger))
+    .handler(async (event) => {
+      const started = performance.now();
+      const facts: RequestFacts = {};
+      try {
+        const answer = await copyProtection({ body: eventBody(event), spekeVersionHeader: event.headers?.['x-speke-version'] }, app, facts);
+        logRequest(logger, { facts, status: answer.status, durationMs: performance.now() - started });
+        return { statusCode: answer.status, headers: answer.headers, body: answer.body };
+      } catch (error) {
+        const mapped = errorResponse(error);
+        logRequest(logger, { facts, status: mapped.status, durationMs: performance.now() - started, reason: mapped.reason, error });
+        return { statusCode: mapped.status, headers: TEXT, body: mapped.body };
+      }
+    });
+}

@@ -1,0 +1,7 @@
+import { createLambdaDependencies } from '../composition.js';
+import { loadLambdaConfig } from '../config.js';
+import { logger, tracer } from '../observability.js';
+import { createSpekeHandler } from './speke-handler.js';
+
+/** Lambda entry point (template.yaml: Handler speke.handler). Built once per cold start. */
+export const handler = createSpekeHandler({ app: createLambdaDependencies(loadLambdaConfig()), logger, tracer });

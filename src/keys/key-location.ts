@@ -1,0 +1,18 @@
+/**
+ * Where an AES-128 key is published. The content ID becomes a single path segment: every byte
+ * outside the URL-unreserved set is percent-encoded (so '/' and '\' never appear), and a segment
+ * made only of dots is encoded too, so no content ID can climb out of its folder in a URL, a
+ * file system or an object store.
+ */
+export function contentIdSegment(contentId: string): string {
+  const encoded = Array.from(Buffer.from(contentId, 'utf8'), (byte) => {
+    const ch = String.fromCharCode(byte);
+    return /[A-Za-z0-9._~-]/.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }).join('');
+  return /^\.+$/.test(encoded) ? encoded.replace(/\./g, '%2E') : encoded;
+}
+
+/** The URL a player fetches the key from: `<prefix>/<content ID, percent-encoded>/<kid>`. */
+export function keyUrl(prefix: string, contentId: string, kid: string): string {
+  return `${prefix.replace(/\/+$/, '')}/${contentIdSegment(contentId)}/${kid}`;
+}

@@ -1,0 +1,116 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isUuid } from '../keys/kid.js';
+import type { KeyStore } from '../ports.js';
+import { copyProtection, type CopyProtectionDependencies } from '../service/copy-protection.js';
+import { logRequest } from '../service/request-log.js';
+import type { RequestFacts } from '../speke/answer.js';
+import { errorResponse, PayloadTooLargeError } from '../speke/errors.js';
+
+export interface LocalServerDependencies {
+  app: CopyProtectionDependencies;
+  keyStore: KeyStore;
+  logger: Logger;
+}
+
+/** Bodies past the limit are read and dropped up to this many bytes, so the 413 reaches the client. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+  'Access-Control-Allow-Headers': '*',
+};
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer = ''): void {
+  res.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  send(res, status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }, text);
+}
+
+/** Reads a body up to `limit` bytes; past it, drains (bounded) and reports too large. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+        if (size > DRAIN_LIMIT) req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => (tooLarge ? reject(new PayloadTooLargeError(`Body is larger than ${limit} bytes`)) : resolve(Buffer.concat(chunks))));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The local server: the same POST /copyProtection as the deployed API, GET /keys/{contentId}/{kid}
+ * for AES-128 players (the job CloudFront does in AWS), and GET /health.
+ */
+export function createLocalServer(deps: LocalServerDependencies): Server {
+  const { app, keyStore, logger } = deps;
+
+  async function copyProtectionRoute(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const facts: RequestFacts = {};
+    try {
+      const body = await readBody(req, app.core.limits.maxBodyBytes);
+      const version = req.headers['x-speke-version'];
+      const answer = await copyProtection({ body, spekeVersionHeader: Array.isArray(version) ? version.join(',') : version }, app, facts);
+      send(res, answer.status, answer.headers, answer.body);
+      logRequest(logger, { route: 'copyProtection', facts, status: answer.status, durationMs: performance.now() - started });
+    } catch (error) {
+      const mapped = errorResponse(error);
+      sendText(res, mapped.status, mapped.body);
+      logRequest(logger, { route: 'copyProtection', facts, status: mapped.status, durationMs: performance.now() - started, reason: mapped.reason, error });
+    }
+  }
+
+  async function keyRoute(res: ServerResponse, segment: string, kid: string, head: boolean): Promise<void> {
+    let contentId: string;
+    try {
+      contentId = decodeURIComponent(segment);
+    } catch {
+      return sendText(res, 404, 'Not found', CORS);
+    }
+    const key = isUuid(kid) ? await keyStore.get(contentId, kid) : undefined;
+    if (!key) return sendText(res, 404, 'Not found', CORS);
+    res.writeHead(200, { ...CORS, 'Content-Type': 'application/octet-stream', 'Content-Length': String(key.length), 'Cache-Control': 'no-store' });
+    res.end(head ? undefined : key);
+  }
+
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    const route = async (): Promise<void> => {
+      if (path === '/copyProtection') {
+        if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed', { Allow: 'POST' });
+        return copyProtectionRoute(req, res);
+      }
+      if (path === '/health') {
+        if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
+        return sendText(res, 200, 'OK');
+      }
+      const keyMatch = /^\/keys\/([^/]+)\/([^/]+)$/.exec(path);
+      if (keyMatch) {
+        if (req.method === 'OPTIONS') return send(res, 204, { ...CORS, 'Access-Control-Max-Age': '86400' });
+        if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed', { ...CORS, Allow: 'GET, HEAD, OPTIONS' });
+        return keyRoute(res, keyMatch[1]!, keyMatch[2]!, req.method === 'HEAD');
+      }
+      return sendText(res, 404, 'Not found');
+    };
+    route().catch((error: unknown) => {
+      const mapped = errorResponse(error);
+      logRequest(logger, { route: path, facts: {}, status: mapped.status, durationMs: 0, reason: mapped.reason, error });
+      if (!res.headersSent) sendText(res, mapped.status, mapped.body);
+      else res.destroy();
+    });
+  });
+}

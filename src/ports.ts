@@ -1,0 +1,23 @@
+/** Ports: what the application needs from the outside world. Adapters live in src/adapters/. */
+
+/** Where AES-128 keys are published for players (S3 behind CloudFront, or the local data folder). */
+export interface KeyStore {
+  /** Publishes the 16 key bytes under (content ID, KID). Idempotent: the same key may be put again. */
+  put(contentId: string, kid: string, key: Buffer): Promise<void>;
+  /** The published key, or undefined when there is none. */
+  get(contentId: string, kid: string): Promise<Buffer | undefined>;
+}
+
+/** The master secret every key is derived from (Secrets Manager, or the local data folder). */
+export interface SecretSource {
+  masterSecret(): Promise<Uint8Array>;
+}
+
+/** Randomness and time, passed in so the core stays deterministic under test. */
+export interface Entropy {
+  randomBytes(size: number): Buffer;
+}
+
+export interface Clock {
+  now(): Date;
+}

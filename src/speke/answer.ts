@@ -1,0 +1,139 @@
+import { viewCpix, isCpixRoot } from '../cpix/document.js';
+import { decodeUtf8, readXml } from '../cpix/read.js';
+import { writeXml } from '../cpix/write.js';
+import { removeAttr, setAttr } from '../cpix/xml-tree.js';
+import type { DrmRegistry } from '../drm/registry.js';
+import type { ContentKeyDeriver } from '../keys/content-key-deriver.js';
+import { keyUrl } from '../keys/key-location.js';
+import { MalformedRequestError, PayloadTooLargeError } from './errors.js';
+import { fillDrmSystem } from './fill-drm-system.js';
+import { setKeyData } from './key-data.js';
+import type { Limits } from './limits.js';
+import { validateV1 } from './validate-v1.js';
+import { validateV2 } from './validate-v2.js';
+import type { ValidatedRequest } from './validated-request.js';
+import { spekeVersion, type SpekeVersion } from './version.js';
+import type { ContentKeyProtection } from './content-key-protection.js';
+
+/** What the core needs, all passed in: it reads no environment, clock or network of its own. */
+export interface CoreContext {
+  registry: DrmRegistry;
+  limits: Limits;
+  /** Prefix of AES-128 key URLs: `<prefix>/<content ID>/<kid>`. */
+  keyUrlPrefix: string;
+  /** Value of the (X-)Speke-User-Agent response header. */
+  userAgent: string;
+  /** Writes the Data of every ContentKey: clear, or encrypted when the request has a DeliveryDataList. */
+  protection: ContentKeyProtection;
+}
+
+export interface CpixRequest {
+  body: Uint8Array;
+  /** The X-Speke-Version header as received, undefined when absent. */
+  spekeVersionHeader: string | undefined;
+}
+
+/** A key a player fetches from its key URL: published to the key store before the answer leaves. */
+export interface KeyToPublish {
+  contentId: string;
+  kid: string;
+  key: Buffer;
+}
+
+export interface CpixAnswer {
+  headers: Record<string, string>;
+  body: string;
+  keysToPublish: KeyToPublish[];
+}
+
+/** Facts about a request for the log line, filled in as the core learns them; never key material. */
+export interface RequestFacts {
+  spekeVersion?: SpekeVersion;
+  contentId?: string;
+  keyCount?: number;
+  systemIds?: string[];
+  encrypted?: boolean;
+}
+
+/**
+ * Step 1 of an answer: read the body (namespace-aware) and validate it for its SPEKE version.
+ * Throws typed 4xx errors; needs no key material, so a bad request costs no secret lookup.
+ */
+export function readCpixRequest(request: CpixRequest, context: CoreContext, facts: RequestFacts = {}): ValidatedRequest {
+  const version = spekeVersion(request.spekeVersionHeader);
+  facts.spekeVersion = version;
+  if (request.body.byteLength > context.limits.maxBodyBytes) {
+    throw new PayloadTooLargeError(`Body is larger than ${context.limits.maxBodyBytes} bytes`);
+  }
+  const root = readXml(decodeUtf8(request.body));
+  if (!isCpixRoot(root)) {
+    throw new MalformedRequestError('Not a CPIX document: the root element must be CPIX in namespace urn:dashif:org:cpix');
+  }
+  const document = viewCpix(root);
+  const validated =
+    version === 'v1' ? validateV1(document, context.registry, context.limits) : validateV2(document, context.registry, context.limits);
+  facts.contentId = validated.contentId;
+  facts.keyCount = validated.contentKeys.length;
+  facts.systemIds = [...new Set(validated.drmSystems.map((d) => d.system.systemId))];
+  facts.encrypted = document.deliveryDataList !== undefined;
+  return validated;
+}
+
+/**
+ * Step 2: derive keys and IVs → DRM signalling per DRMSystem → clear or encrypted key data →
+ * render. Pure apart from the randomness the protection step draws through the context.
+ */
+export function answerCpix(request: ValidatedRequest, context: CoreContext, deriver: ContentKeyDeriver, spekeVersionHeader?: string): CpixAnswer {
+  const keysToPublish = fill(request, context, deriver);
+  const { root } = request.document;
+  if (request.spekeVersion === 'v2') removeAttr(root, 'id');
+  const headers: Record<string, string> =
+    request.spekeVersion === 'v1'
+      ? { 'Content-Type': 'application/xml', 'Speke-User-Agent': context.userAgent }
+      : { 'Content-Type': 'application/xml', 'X-Speke-User-Agent': context.userAgent, 'X-Speke-Version': spekeVersionHeader ?? '2.0' };
+  return { headers, body: writeXml(root), keysToPublish };
+}
+
+function fill(request: ValidatedRequest, context: CoreContext, deriver: ContentKeyDeriver): KeyToPublish[] {
+  const { contentId } = request;
+  const protect = context.protection.prepare(request.document);
+  const keys = new Map<string, Buffer>();
+  const ivs = new Map<string, Buffer | undefined>();
+  const needsIv = new Set(request.drmSystems.filter((d) => d.system.needsIv).map((d) => d.kid));
+  for (const key of request.contentKeys) {
+    keys.set(key.kid, deriver.contentKey(key.kid, key.entry.kid!));
+    let iv = key.explicitIV;
+    if (iv === undefined && needsIv.has(key.kid)) {
+      iv = deriver.iv(key.kid, key.entry.kid!);
+      setAttr(key.entry.element, 'explicitIV', iv.toString('base64'));
+    }
+    ivs.set(key.kid, iv);
+  }
+
+  const keysToPublish: KeyToPublish[] = [];
+  const published = new Set<string>();
+  const schemes = new Map(request.contentKeys.map((k) => [k.kid, k.scheme]));
+  for (const drm of request.drmSystems) {
+    const key = keys.get(drm.kid)!;
+    const url = keyUrl(context.keyUrlPrefix, contentId, drm.kid);
+    const signalling = drm.system.signal({
+      spekeVersion: request.spekeVersion,
+      contentId,
+      kid: drm.kid,
+      key,
+      iv: ivs.get(drm.kid),
+      scheme: schemes.get(drm.kid),
+      keyUrl: url,
+    });
+    fillDrmSystem(drm.entry.element, signalling, { spekeVersion: request.spekeVersion, kid: drm.kid, systemId: drm.system.systemId });
+    if (drm.system.publishesKey && !published.has(drm.kid)) {
+      published.add(drm.kid);
+      keysToPublish.push({ contentId, kid: drm.kid, key });
+    }
+  }
+
+  for (const key of request.contentKeys) setKeyData(key.entry.element, protect.secret(keys.get(key.kid)!));
+  protect.finish();
+  return keysToPublish;
+}
+

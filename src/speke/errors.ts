@@ -1,0 +1,65 @@
+/**
+ * Typed errors. Each carries the HTTP status and the plain-text body the client receives;
+ * entry points map them to responses, nothing else does.
+ */
+export abstract class SpekeHttpError extends Error {
+  abstract readonly status: number;
+  /** Short, stable reason used in logs and metrics (never key material). */
+  abstract readonly reason: string;
+}
+
+/** 400: the body is not a CPIX XML document we can read (not UTF-8, not well-formed, DOCTYPE, wrong root). */
+export class MalformedRequestError extends SpekeHttpError {
+  readonly status = 400;
+  readonly reason = 'malformed-request';
+}
+
+/** 413: the body is over the configured size limit. */
+export class PayloadTooLargeError extends SpekeHttpError {
+  readonly status = 413;
+  readonly reason = 'payload-too-large';
+}
+
+/** 422: a SPEKE or CPIX rule is broken. v2 messages are the exact texts of the SPEKE specification. */
+export class SpekeValidationError extends SpekeHttpError {
+  readonly status = 422;
+  constructor(
+    message: string,
+    readonly reason: string = 'invalid-request',
+  ) {
+    super(message);
+  }
+}
+
+/** 422 with the specification's `Unsupported SPEKE version` text. */
+export class UnsupportedVersionError extends SpekeHttpError {
+  readonly status = 422;
+  readonly reason = 'unsupported-speke-version';
+  constructor() {
+    super('Unsupported SPEKE version');
+  }
+}
+
+/**
+ * 5xx: one of our dependencies (key store, secret source) failed. `retryable` faults
+ * (throttling, timeouts, service unavailable) answer 503 so the encryptor tries again.
+ */
+export class DependencyError extends SpekeHttpError {
+  readonly status: number;
+  readonly reason: string;
+  constructor(
+    readonly dependency: 'key-store' | 'secret-source',
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(`${dependency === 'key-store' ? 'Key store' : 'Secret source'} unavailable`, options);
+    this.status = retryable ? 503 : 500;
+    this.reason = `${dependency}-failure`;
+  }
+}
+
+/** The response for any error: typed errors keep their status and text, anything else is a 500. */
+export function errorResponse(error: unknown): { status: number; body: string; reason: string } {
+  if (error instanceof SpekeHttpError) return { status: error.status, body: error.message, reason: error.reason };
+  return { status: 500, body: 'Internal server error', reason: 'internal-error' };
+}

@@ -1,0 +1,87 @@
+import { NS } from '../cpix/namespaces.js';
+import { attr, setText, type XmlElement } from '../cpix/xml-tree.js';
+import type { Signalling } from '../drm/drm-system.js';
+import { hlsKeyTag } from '../drm/hls.js';
+import { SpekeValidationError } from './errors.js';
+import type { SpekeVersion } from './version.js';
+
+const b64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');
+
+/**
+ * The base64 value of one requested DRMSystem child, or undefined when the child means nothing
+ * for this system. `null` marks an element that is not ours to fill (unknown elements are kept).
+ */
+function valueFor(child: XmlElement, signalling: Signalling): string | undefined | null {
+  if (child.ns === NS.cpix) {
+    switch (child.local) {
+      case 'PSSH':
+        return signalling.pssh?.toString('base64');
+      case 'ContentProtectionData':
+        return signalling.contentProtectionData === undefined ? undefined : b64(signalling.contentProtectionData);
+      case 'URIExtXKey':
+        return signalling.uriExtXKey === undefined ? undefined : b64(signalling.uriExtXKey);
+      case 'SmoothStreamingProtectionHeaderData':
+        return signalling.playReadyObject?.toString('base64');
+      case 'HLSSignalingData': {
+        if (!signalling.hls) return undefined;
+        const playlist = attr(child, 'playlist') ?? 'media';
+        return b64(hlsKeyTag(playlist === 'master' ? 'master' : 'media', signalling.hls));
+      }
+      case 'HDSSignalingData':
+        return undefined;
+      default:
+        return null;
+    }
+  }
+  if (child.ns === NS.speke) {
+    switch (child.local) {
+      case 'KeyFormat':
+        return signalling.keyFormat === undefined ? undefined : b64(signalling.keyFormat);
+      case 'KeyFormatVersions':
+        return signalling.keyFormatVersions === undefined ? undefined : b64(signalling.keyFormatVersions);
+      case 'ProtectionHeader':
+        return signalling.playReadyObject?.toString('base64');
+      default:
+        return null;
+    }
+  }
+  return null;
+}
+
+/**
+ * SPEKE v2 asks for HLS signalling as a pair: one HLSSignalingData with playlist="media" and one
+ * with playlist="master" (SPEKE.md §3.4 #4). Anything else is a structural gap, answered with a 4xx.
+ */
+function checkHlsPair(children: XmlElement[], kid: string, systemId: string): void {
+  const hls = children.filter((c) => c.ns === NS.cpix && c.local === 'HLSSignalingData');
+  if (hls.length === 0) return;
+  const playlists = hls.map((c) => attr(c, 'playlist'));
+  const pair = hls.length === 2 && playlists.includes('media') && playlists.includes('master');
+  if (!pair) {
+    throw new SpekeValidationError(
+      `DRMSystem ${systemId} for KID ${kid}: HLSSignalingData must come as a pair, one with playlist="media" and one with playlist="master"`,
+      'hls-signaling-pair',
+    );
+  }
+}
+
+/**
+ * Fills the children the encryptor asked for. Children that have no meaning for the system are
+ * removed, never returned empty; children in foreign namespaces are kept as they were.
+ */
+export function fillDrmSystem(
+  drm: XmlElement,
+  signalling: Signalling,
+  context: { spekeVersion: SpekeVersion; kid: string; systemId: string },
+): void {
+  const children = drm.children.filter((c): c is XmlElement => c.kind === 'element');
+  if (context.spekeVersion === 'v2' && signalling.hls) checkHlsPair(children, context.kid, context.systemId);
+  drm.children = drm.children.filter((child) => {
+    if (child.kind === 'text') return child.text.trim() !== '' && children.length === 0;
+    const value = valueFor(child, signalling);
+    if (value === null) return true;
+    if (value === undefined) return false;
+    setText(child, value);
+    return true;
+  });
+}

@@ -1,0 +1,28 @@
+import type { ContentKeyEntry, CpixDocument, DrmSystemEntry } from '../cpix/document.js';
+import type { DrmSystem, EncryptionScheme } from '../drm/drm-system.js';
+import type { SpekeVersion } from './version.js';
+
+/** A ContentKey that passed validation. */
+export interface ValidContentKey {
+  entry: ContentKeyEntry;
+  /** Canonical lower-case KID. */
+  kid: string;
+  /** Decoded explicitIV of the request, if any. */
+  explicitIV: Buffer | undefined;
+  scheme: EncryptionScheme | undefined;
+}
+
+/** A DRMSystem that passed validation, with the module that fills it. */
+export interface ValidDrmSystem {
+  entry: DrmSystemEntry;
+  kid: string;
+  system: DrmSystem;
+}
+
+export interface ValidatedRequest {
+  spekeVersion: SpekeVersion;
+  document: CpixDocument;
+  contentId: string;
+  contentKeys: ValidContentKey[];
+  drmSystems: ValidDrmSystem[];
+}

@@ -1,0 +1,21 @@
+import { headerValue, spekeVersion } from '../../src/speke/version.js';
+import { UnsupportedVersionError } from '../../src/speke/errors.js';
+
+describe('SPEKE version dispatch (X-Speke-Version)', () => {
+  it('treats an absent header as v1', () => {
+    expect(spekeVersion(undefined)).toBe('v1');
+  });
+  it('treats 2.0 as v2, after trimming', () => {
+    expect(spekeVersion('2.0')).toBe('v2');
+    expect(spekeVersion(' 2.0 ')).toBe('v2');
+  });
+  it.each(['2.1', '3.0', '1.0', '', '2', '2.00'])('refuses %p with "Unsupported SPEKE version"', (value) => {
+    expect(() => spekeVersion(value)).toThrow(UnsupportedVersionError);
+    expect(() => spekeVersion(value)).toThrow('Unsupported SPEKE version');
+  });
+  it('reads header names case-insensitively', () => {
+    expect(headerValue({ 'X-Speke-Version': '2.0' }, 'x-speke-version')).toBe('2.0');
+    expect(headerValue({ 'x-speke-version': '2.0' }, 'X-SPEKE-VERSION')).toBe('2.0');
+    expect(headerValue({}, 'x-speke-version')).toBeUndefined();
+  });
+});
