@@ -7,11 +7,20 @@ import type { ValidDrmSystem } from './validated-request.js';
 
 /** Checks shared by v1 and v2, each throwing a 422 with a clear text. */
 
+/** C0 control characters and DEL. */
+function hasControlCharacters(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
 export function checkContentIdLength(contentId: string, attribute: string, limits: Limits): void {
   if ([...contentId].length > limits.maxContentIdLength) {
     throw new SpekeValidationError(`CPIX@${attribute} is longer than ${limits.maxContentIdLength} characters`, 'content-id-too-long');
   }
-  if (/[\u0000-\u001f\u007f]/.test(contentId)) {
+  if (hasControlCharacters(contentId)) {
     throw new SpekeValidationError(`CPIX@${attribute} contains control characters`, 'invalid-content-id');
   }
 }
@@ -87,6 +96,6 @@ export function checkDrmSystemKids(drmSystems: readonly ValidDrmSystem[], kids: 
 
 /** A value quoted in an error message: bounded and free of control characters. */
 export function printable(value: string): string {
-  const cleaned = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  const cleaned = Array.from(value, (ch) => (hasControlCharacters(ch) ? '?' : ch)).join('');
   return cleaned.length > 80 ? `${cleaned.slice(0, 80)}…` : cleaned;
 }

@@ -52,7 +52,7 @@ export function validateV2(document: CpixDocument, registry: DrmRegistry, limits
   }
 
   // #7, #8
-  const schemes = document.contentKeys.map((key, i) => {
+  const schemes = document.contentKeys.map((key) => {
     const scheme = key.commonEncryptionScheme?.trim();
     if (scheme === undefined || scheme === '') fail(`Missing ContentKey@commonEncryptionScheme for KID ${key.kid!.trim()}`, 'missing-scheme');
     return scheme;

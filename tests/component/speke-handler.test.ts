@@ -1,0 +1,130 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createLambdaDependencies } from '../../src/composition.js';
+import { loadLambdaConfig } from '../../src/config.js';
+import { createSpekeHandler } from '../../src/handlers/speke-handler.js';
+import { derive } from '../../src/keys/derive.js';
+import { apiGatewayEvent, lambdaContext } from '../support/lambda.js';
+import { capturingLogger } from '../support/local-server.js';
+import { CPIX, one, parse, PSKC } from '../support/xml.js';
+import { KID_A, KID_B, v1Aes128, v2Request } from '../support/requests.js';
+
+const SECRET = Buffer.alloc(48, 0x42);
+const ENV = {
+  SPEKE_KEY_BUCKET: 'speke-keys',
+  SPEKE_KEY_URL_PREFIX: 'https://d111111abcdef8.cloudfront.net',
+  SPEKE_MASTER_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:speke-master-AbCdEf',
+};
+
+const s3 = mockClient(S3Client);
+const secrets = mockClient(SecretsManagerClient);
+
+function setup() {
+  const logs: string[] = [];
+  // A fresh client pair per test: Powertools Parameters caches per provider, so each test starts cold.
+  const app = createLambdaDependencies(loadLambdaConfig(ENV), { s3: new S3Client({ region: 'us-east-1' }), secretsManager: new SecretsManagerClient({ region: 'us-east-1' }) });
+  const handler = createSpekeHandler({ app, logger: capturingLogger(logs), tracer: new Tracer({ enabled: false }) });
+  return { handler, logs };
+}
+
+beforeEach(() => {
+  s3.reset();
+  secrets.reset();
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: SECRET.toString('base64') });
+  s3.on(PutObjectCommand).resolves({});
+});
+
+describe('Lambda handler (Middy + Powertools) with mocked AWS clients', () => {
+  it('answers a v1 AES-128 request and publishes the key to S3 with the exact parameters', async () => {
+    const { handler } = setup();
+    const res = await handler(apiGatewayEvent(v1Aes128({ contentId: 'channel-1', kid: KID_B })), lambdaContext);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers).toMatchObject({ 'Content-Type': 'application/xml', 'Speke-User-Agent': expect.any(String) });
+    const key = derive(SECRET, 'content-key', 'channel-1', KID_B);
+    expect(one(parse(res.body), PSKC, 'PlainValue').text).toBe(key.toString('base64'));
+    expect(Buffer.from(one(parse(res.body), CPIX, 'URIExtXKey').text, 'base64').toString()).toBe(`https://d111111abcdef8.cloudfront.net/channel-1/${KID_B}`);
+
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    expect(secrets.commandCalls(GetSecretValueCommand)[0]!.args[0].input).toEqual({ SecretId: ENV.SPEKE_MASTER_SECRET_ID });
+    const puts = s3.commandCalls(PutObjectCommand);
+    expect(puts).toHaveLength(1);
+    const input = puts[0]!.args[0].input;
+    expect(input).toMatchObject({ Bucket: 'speke-keys', Key: `channel-1/${KID_B}`, ContentType: 'application/octet-stream' });
+    expect(Buffer.from(input.Body as Uint8Array)).toEqual(key);
+  });
+
+  it('caches the master secret between invocations', async () => {
+    const { handler } = setup();
+    await handler(apiGatewayEvent(v1Aes128()), lambdaContext);
+    await handler(apiGatewayEvent(v1Aes128({ kid: KID_A })), lambdaContext);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
+
+  it('decodes base64 bodies (isBase64Encoded) and reads X-Speke-Version in any spelling', async () => {
+    const { handler } = setup();
+    for (const name of ['X-Speke-Version', 'x-speke-version', 'X-SPEKE-VERSION']) {
+      const res = await handler(apiGatewayEvent(v2Request({ contentId: 'movie-1' }), { base64: true, headers: { [name]: '2.0' } }), lambdaContext);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers).toMatchObject({ 'X-Speke-Version': '2.0', 'X-Speke-User-Agent': expect.any(String) });
+      expect(parse(res.body).attrs.contentId).toBe('movie-1');
+    }
+  });
+
+  it('answers client errors with 4xx plain text, without touching S3', async () => {
+    const { handler } = setup();
+    const bad = await handler(apiGatewayEvent(v2Request({ contentId: '' }), { headers: { 'X-Speke-Version': '2.0' } }), lambdaContext);
+    expect(bad).toMatchObject({ statusCode: 422, body: 'Missing CPIX@contentId', headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    const version = await handler(apiGatewayEvent(v1Aes128(), { headers: { 'X-Speke-Version': '2.1' } }), lambdaContext);
+    expect(version).toMatchObject({ statusCode: 422, body: 'Unsupported SPEKE version' });
+    const empty = await handler({ ...apiGatewayEvent(''), body: null }, lambdaContext);
+    expect(empty).toMatchObject({ statusCode: 400, body: 'Body is empty' });
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('answers 503 with no document when S3 is throttling, and the same keys once it recovers', async () => {
+    const { handler } = setup();
+    s3.on(PutObjectCommand).rejects(Object.assign(new Error('slow down'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }));
+    const failed = await handler(apiGatewayEvent(v1Aes128({ contentId: 'c', kid: KID_A })), lambdaContext);
+    expect(failed.statusCode).toBe(503);
+    expect(failed.body).toBe('Key store unavailable');
+    expect(failed.body).not.toContain('CPIX');
+    s3.on(PutObjectCommand).resolves({});
+    const ok = await handler(apiGatewayEvent(v1Aes128({ contentId: 'c', kid: KID_A })), lambdaContext);
+    expect(ok.statusCode).toBe(200);
+    expect(one(parse(ok.body), PSKC, 'PlainValue').text).toBe(derive(SECRET, 'content-key', 'c', KID_A).toString('base64'));
+  });
+
+  it('answers 500 when S3 denies access (a retry will not help)', async () => {
+    const { handler } = setup();
+    s3.on(PutObjectCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const res = await handler(apiGatewayEvent(v1Aes128()), lambdaContext);
+    expect(res).toMatchObject({ statusCode: 500, body: 'Key store unavailable' });
+  });
+
+  it('answers 503 when Secrets Manager throttles and 500 when the secret is unusable', async () => {
+    let { handler } = setup();
+    secrets.on(GetSecretValueCommand).rejects(Object.assign(new Error('rate'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    expect(await handler(apiGatewayEvent(v1Aes128()), lambdaContext)).toMatchObject({ statusCode: 503, body: 'Secret source unavailable' });
+    ({ handler } = setup());
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'too-short' });
+    expect(await handler(apiGatewayEvent(v1Aes128()), lambdaContext)).toMatchObject({ statusCode: 500, body: 'Secret source unavailable' });
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('logs one line per request with counts and outcome, and never the key', async () => {
+    const { handler, logs } = setup();
+    const res = await handler(apiGatewayEvent(v1Aes128({ contentId: 'channel-9', kid: KID_A })), lambdaContext);
+    const key = one(parse(res.body), PSKC, 'PlainValue').text;
+    const lines = logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const requestLines = lines.filter((l) => l.message === 'request answered');
+    expect(requestLines).toHaveLength(1);
+    expect(requestLines[0]).toMatchObject({ spekeVersion: 'v1', contentId: 'channel-9', keyCount: 1, status: 200, function_request_id: lambdaContext.awsRequestId });
+    const all = logs.join('\n');
+    expect(all).not.toContain(key);
+    expect(all).not.toContain(Buffer.from(key, 'base64').toString('hex'));
+    expect(all).not.toContain(SECRET.toString('base64'));
+    expect(all).not.toContain('<cpix:');
+  });
+});

@@ -1,0 +1,62 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLocalDependencies } from '../../src/composition.js';
+import { loadLocalConfig } from '../../src/config.js';
+import { createLocalServer } from '../../src/local/server.js';
+
+export interface RunningServer {
+  url: string;
+  dataDir: string;
+  server: Server;
+  /** Log lines the server wrote (JSON strings), for assertions. */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A Powertools logger whose output lines are captured instead of printed. Powertools writes every
+ * line through its `console` property, which is replaced here.
+ */
+export function capturingLogger(lines: string[]): Logger {
+  const logger = new Logger({ serviceName: 'speke-key-server-test', logLevel: 'DEBUG' });
+  const sink = (...args: unknown[]) => {
+    lines.push(args.map(String).join(' '));
+  };
+  (logger as unknown as { console: Record<string, unknown> }).console = { log: sink, info: sink, warn: sink, error: sink, debug: sink, trace: sink };
+  return logger;
+}
+
+/**
+ * Starts the local server in-process on a free loopback port, configured like `npm start` from
+ * the given environment. `dataDir` is created when not given and removed by `stop({ keepData })`.
+ */
+export async function startLocalServer(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<RunningServer> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'speke-test-')));
+  const config = loadLocalConfig({ PORT: '0', HOST: '127.0.0.1', SPEKE_DATA_DIR: dataDir, ...env });
+  const app = await createLocalDependencies(config);
+  const logs: string[] = [];
+  const server = createLocalServer({ app, keyStore: app.keyStore, logger: capturingLogger(logs) });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app.core.keyUrlPrefix = config.keyUrlPrefix ?? `${url}/keys`;
+  return {
+    url,
+    dataDir,
+    server,
+    logs,
+    stop: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}

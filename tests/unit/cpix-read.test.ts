@@ -1,0 +1,103 @@
+import { readXml, decodeUtf8 } from '../../src/cpix/read.js';
+import { MalformedRequestError } from '../../src/speke/errors.js';
+import { answer } from '../support/core.js';
+import { all, CPIX, one, parse, PSKC } from '../support/xml.js';
+import { KID_A, SYSTEM } from '../support/requests.js';
+
+const BODY = (root: string, cpix: (n: string) => string, decl: string) =>
+  `<${root} ${decl} id="ch-1"><${cpix('ContentKeyList')}><${cpix('ContentKey')} kid="${KID_A}"/></${cpix('ContentKeyList')}>` +
+  `<${cpix('DRMSystemList')}><${cpix('DRMSystem')} kid="${KID_A}" systemId="${SYSTEM.hlsAes128}"><${cpix('URIExtXKey')}/></${cpix('DRMSystem')}></${cpix('DRMSystemList')}></${root.split(' ')[0]}>`;
+
+describe('reading CPIX requests namespace-aware', () => {
+  const variants: Record<string, string> = {
+    'cpix prefix': BODY('cpix:CPIX', (n) => `cpix:${n}`, 'xmlns:cpix="urn:dashif:org:cpix"'),
+    'another prefix': BODY('c:CPIX', (n) => `c:${n}`, 'xmlns:c="urn:dashif:org:cpix"'),
+    'default namespace': BODY('CPIX', (n) => n, 'xmlns="urn:dashif:org:cpix"'),
+    'prefix bound to pskc name': BODY('pskc:CPIX', (n) => `pskc:${n}`, 'xmlns:pskc="urn:dashif:org:cpix"'),
+  };
+  const reference = answer(variants['cpix prefix']!).body;
+
+  it.each(Object.keys(variants))('answers a request written with %s', (name) => {
+    const out = answer(variants[name]!);
+    const doc = parse(out.body);
+    expect(doc.ns).toBe(CPIX);
+    expect(one(doc, PSKC, 'PlainValue').text).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(one(doc, CPIX, 'URIExtXKey').text).not.toBe('');
+    // The same request in any spelling gets the same answer.
+    expect(out.body).toBe(reference);
+  });
+
+  it('declares every namespace it emits, even when the request omitted pskc', () => {
+    const out = answer(variants['default namespace']!).body;
+    expect(out).toContain('xmlns:cpix="urn:dashif:org:cpix"');
+    expect(out).toContain('xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc"');
+    expect(() => parse(out)).not.toThrow();
+  });
+
+  it('keeps unknown elements and attributes, with their namespaces', () => {
+    const body = variants['cpix prefix']!.replace(
+      '<cpix:ContentKeyList>',
+      '<x:Vendor xmlns:x="urn:example:vendor" x:flag="on"><x:Note>kept</x:Note></x:Vendor><cpix:ContentKeyList>',
+    );
+    const doc = parse(answer(body).body);
+    const vendor = one(doc, 'urn:example:vendor', 'Vendor');
+    expect(one(vendor, 'urn:example:vendor', 'Note').text).toBe('kept');
+    expect(Object.entries(vendor.attrs).some(([k, v]) => k.endsWith(':flag') && v === 'on')).toBe(true);
+    // order kept: the vendor element still comes before ContentKeyList
+    expect(doc.children.map((c) => c.name)).toEqual(['Vendor', 'ContentKeyList', 'DRMSystemList']);
+  });
+
+  it('ignores elements that look like CPIX but are in another namespace', () => {
+    const body = `<CPIX xmlns="urn:dashif:org:cpix" id="x"><ContentKeyList xmlns="urn:not-cpix"><ContentKey kid="${KID_A}"/></ContentKeyList></CPIX>`;
+    expect(() => answer(body)).toThrow('Missing ContentKeyList');
+  });
+
+  it('refuses a root that is not {urn:dashif:org:cpix}CPIX', () => {
+    expect(() => answer('<CPIX id="x"/>')).toThrow(MalformedRequestError);
+    expect(() => answer('<cpix:Other xmlns:cpix="urn:dashif:org:cpix"/>')).toThrow(MalformedRequestError);
+  });
+});
+
+describe('hostile or broken XML is refused with a 400', () => {
+  const cases: Record<string, string> = {
+    'DOCTYPE': '<!DOCTYPE CPIX><CPIX xmlns="urn:dashif:org:cpix"/>',
+    'entity declaration': '<!DOCTYPE r [<!ENTITY a "aaaa">]><CPIX xmlns="urn:dashif:org:cpix" id="&a;"/>',
+    'external entity': '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><CPIX xmlns="urn:dashif:org:cpix" id="&x;"/>',
+    'undefined entity': '<CPIX xmlns="urn:dashif:org:cpix" id="&nope;"/>',
+    'truncated': '<CPIX xmlns="urn:dashif:org:cpix"><ContentKeyList>',
+    'two roots': '<CPIX xmlns="urn:dashif:org:cpix"/><CPIX xmlns="urn:dashif:org:cpix"/>',
+    'unbound prefix': '<x:CPIX/>',
+    'not XML': 'hello world',
+    'empty': '',
+    'deep nesting': `${'<a>'.repeat(50_000)}${'</a>'.repeat(50_000)}`,
+  };
+  it.each(Object.keys(cases))('%s', (name) => {
+    let error: unknown;
+    try {
+      readXml(cases[name]!);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MalformedRequestError);
+    expect((error as MalformedRequestError).status).toBe(400);
+  });
+
+  it('refuses bytes that are not UTF-8', () => {
+    expect(() => decodeUtf8(Buffer.from([0x3c, 0x61, 0xff, 0xfe, 0x3e]))).toThrow('Body is not valid UTF-8');
+  });
+
+  it('decodes predefined entities and character references', () => {
+    const root = readXml('<r a="&lt;&#x41;&#66;&amp;">x &gt; y</r>');
+    expect(root.attributes[0]!.value).toBe('<AB&');
+    expect(root.children[0]).toEqual({ kind: 'text', text: 'x > y' });
+  });
+});
+
+describe('answers keep the request layout', () => {
+  it('keeps comments out and every element of the request', () => {
+    const body = BODY('cpix:CPIX', (n) => `cpix:${n}`, 'xmlns:cpix="urn:dashif:org:cpix" name="event"').replace('<cpix:ContentKeyList>', '<!-- a comment --><cpix:ContentKeyList>');
+    const doc = parse(answer(body).body);
+    expect(doc.attrs.name).toBe('event');
+    expect(all(doc, CPIX, 'ContentKey')).toHaveLength(1);
+  });
+});
