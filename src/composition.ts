@@ -1,19 +1,28 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { ContentSecretCache } from './adapters/content-secret-cache.js';
+import { FileContentSecrets } from './adapters/file-content-secrets.js';
 import { FileSecret } from './adapters/file-secret.js';
 import { FsKeyStore } from './adapters/fs-key-store.js';
 import { S3KeyStore } from './adapters/s3-key-store.js';
+import { SecretsManagerContentSecrets } from './adapters/secrets-manager-content-secrets.js';
 import { SecretsManagerSecret } from './adapters/secrets-manager-secret.js';
 import type { CommonConfig, LambdaConfig, LocalConfig } from './config.js';
 import { clearKeyAes128, hlsAes128 } from './drm/aes128.js';
 import { commonPssh } from './drm/common-pssh.js';
+import { DEFAULT_DRM_SETTINGS, type DrmSettings } from './drm/drm-settings.js';
+import { fairPlay } from './drm/fairplay.js';
+import { playReady } from './drm/playready.js';
+import { widevine } from './drm/widevine.js';
 import { DrmRegistry } from './drm/registry.js';
 import { hkdfDeriver } from './keys/content-key-deriver.js';
 import { parseMasterSecret } from './keys/derive.js';
-import type { KeyStore, SecretSource } from './ports.js';
+import { checkReferenceContentId, referenceDeriver } from './keys/reference-deriver.js';
+import type { ContentSecretStore, KeyStore, SecretSource } from './ports.js';
 import type { CopyProtectionDependencies } from './service/copy-protection.js';
-import { clearKeyProtection } from './speke/content-key-protection.js';
+import { createContentKeyProtection } from './speke/encrypted-key-protection.js';
 
 /** The one place where adapters and the core are put together, once per process (cold start). */
 
@@ -25,23 +34,41 @@ export const AWS_CLIENT_SETTINGS = {
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
 } as const;
 
-export function createDrmRegistry(): DrmRegistry {
-  return new DrmRegistry([hlsAes128, clearKeyAes128, commonPssh]);
+export function createDrmRegistry(settings: DrmSettings = DEFAULT_DRM_SETTINGS): DrmRegistry {
+  return new DrmRegistry([hlsAes128, clearKeyAes128, commonPssh, widevine(settings), playReady(settings), fairPlay(settings)]);
 }
 
 function coreSettings(config: CommonConfig, keyUrlPrefix: string): CopyProtectionDependencies['core'] {
   return {
-    registry: createDrmRegistry(),
+    registry: createDrmRegistry(config.drm),
     limits: config.limits,
     keyUrlPrefix,
     userAgent: USER_AGENT,
-    protection: clearKeyProtection,
+    protection: createContentKeyProtection({
+      entropy: { randomBytes: (size) => randomBytes(size) },
+      clock: { now: () => new Date() },
+      allowExpiredCertificates: config.allowExpiredCertificates,
+    }),
   };
 }
 
 /** The default key derivation: HKDF from the master secret (fetched through the source's cache). */
 function hkdfKeys(source: SecretSource): CopyProtectionDependencies['keysFor'] {
   return async (contentId) => hkdfDeriver(await source.masterSecret(), contentId);
+}
+
+/** SPEKE_KEY_DERIVATION=reference: the reference server's keys from its per-content-ID secret; IVs still from HKDF. */
+function referenceKeys(contentSecrets: ContentSecretStore, source: SecretSource): CopyProtectionDependencies['keysFor'] {
+  const cache = new ContentSecretCache(contentSecrets);
+  return async (contentId) => {
+    checkReferenceContentId(contentId);
+    const [secret, masterSecret] = await Promise.all([cache.secretFor(contentId), source.masterSecret()]);
+    return referenceDeriver(secret, masterSecret, contentId);
+  };
+}
+
+function keysFor(config: CommonConfig, source: SecretSource, contentSecrets: () => ContentSecretStore): CopyProtectionDependencies['keysFor'] {
+  return config.keyDerivation === 'reference' ? referenceKeys(contentSecrets(), source) : hkdfKeys(source);
 }
 
 export interface AwsClients {
@@ -56,7 +83,11 @@ export function createAwsClients(): AwsClients {
 export function createLambdaDependencies(config: LambdaConfig, clients: AwsClients = createAwsClients()): CopyProtectionDependencies {
   return {
     core: coreSettings(config, config.keyUrlPrefix),
-    keysFor: hkdfKeys(new SecretsManagerSecret(clients.secretsManager, config.masterSecretId, config.masterSecretMaxAgeSeconds)),
+    keysFor: keysFor(
+      config,
+      new SecretsManagerSecret(clients.secretsManager, config.masterSecretId, config.masterSecretMaxAgeSeconds),
+      () => new SecretsManagerContentSecrets(clients.secretsManager),
+    ),
     keyStore: new S3KeyStore(clients.s3, config.keyBucket),
   };
 }
@@ -86,7 +117,7 @@ export async function createLocalSecretSource(config: LocalConfig): Promise<Secr
 export async function createLocalDependencies(config: LocalConfig): Promise<CopyProtectionDependencies> {
   return {
     core: coreSettings(config, config.keyUrlPrefix ?? `http://${config.host}:${config.port}/keys`),
-    keysFor: hkdfKeys(await createLocalSecretSource(config)),
+    keysFor: keysFor(config, await createLocalSecretSource(config), () => new FileContentSecrets(join(config.dataDir, 'reference-secrets'))),
     keyStore: createLocalKeyStore(config),
   };
 }

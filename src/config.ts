@@ -1,4 +1,6 @@
 import { DEFAULT_LIMITS, type Limits } from './speke/limits.js';
+import { DEFAULT_FAIRPLAY_KEY_URI_TEMPLATE, type DrmSettings } from './drm/drm-settings.js';
+import { FAIRPLAY_URI_PLACEHOLDERS, templatePlaceholders } from './drm/fairplay.js';
 
 /**
  * The only reader of process.env. Every setting is read and validated here once, at start-up, and
@@ -12,10 +14,19 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+export const KEY_DERIVATIONS = ['hkdf', 'reference'] as const;
+export type KeyDerivation = (typeof KEY_DERIVATIONS)[number];
+
 export interface CommonConfig {
   limits: Limits;
   /** Seconds a fetched master secret is cached before it is read again. */
   masterSecretMaxAgeSeconds: number;
+  /** SPEKE_KEY_DERIVATION: `hkdf` (default) or `reference` (the Python reference server's keys; README "Migrating"). */
+  keyDerivation: KeyDerivation;
+  /** Widevine provider, PlayReady LA_URL, FairPlay key URI template. */
+  drm: DrmSettings;
+  /** SPEKE_ALLOW_EXPIRED_CERTIFICATES: encrypt for DeliveryData certificates past their notAfter date. */
+  allowExpiredCertificates: boolean;
 }
 
 export interface LambdaConfig extends CommonConfig {
@@ -46,6 +57,11 @@ export const LAMBDA_ENV = [
   'SPEKE_MAX_CONTENT_KEYS',
   'SPEKE_MAX_DRM_SYSTEMS',
   'SPEKE_MAX_CONTENT_ID_LENGTH',
+  'SPEKE_WIDEVINE_PROVIDER',
+  'SPEKE_PLAYREADY_LA_URL',
+  'SPEKE_FAIRPLAY_KEY_URI_TEMPLATE',
+  'SPEKE_ALLOW_EXPIRED_CERTIFICATES',
+  'SPEKE_KEY_DERIVATION',
 ] as const;
 
 class Reader {
@@ -74,6 +90,14 @@ class Reader {
     return value;
   }
 
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (raw === 'true' || raw === 'false') return raw === 'true';
+    this.problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
   url(name: string, value: string | undefined): string | undefined {
     if (value === undefined) return undefined;
     try {
@@ -84,6 +108,14 @@ class Reader {
       this.problems.push(`${name} must be an http(s) URL (got "${value}")`);
       return undefined;
     }
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return fallback;
   }
 
   done<T>(config: T): T {
@@ -101,7 +133,39 @@ function common(r: Reader): CommonConfig {
       maxContentIdLength: r.integer('SPEKE_MAX_CONTENT_ID_LENGTH', DEFAULT_LIMITS.maxContentIdLength, 1, 4096),
     },
     masterSecretMaxAgeSeconds: r.integer('SPEKE_MASTER_SECRET_MAX_AGE_SECONDS', 300, 0, 86_400),
+    keyDerivation: r.oneOf('SPEKE_KEY_DERIVATION', KEY_DERIVATIONS, 'hkdf'),
+    drm: drmSettings(r),
+    allowExpiredCertificates: r.boolean('SPEKE_ALLOW_EXPIRED_CERTIFICATES', false),
   };
+}
+
+/** DRM signalling settings (README "DRM signalling"); each problem names its variable. */
+function drmSettings(r: Reader): DrmSettings {
+  const provider = r.string('SPEKE_WIDEVINE_PROVIDER');
+  if (provider !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(provider)) {
+    r.problems.push(`SPEKE_WIDEVINE_PROVIDER must be a short ASCII name: 1 to 64 letters, digits, "_", "." or "-" (got "${provider}")`);
+  }
+  const laUrl = r.string('SPEKE_PLAYREADY_LA_URL');
+  if (laUrl !== undefined) {
+    let valid = false;
+    try {
+      const { protocol, host } = new URL(laUrl);
+      valid = (protocol === 'https:' || protocol === 'http:') && host !== '' && laUrl.length <= 2048 && !/[\s<>"]/.test(laUrl);
+    } catch {
+      valid = false;
+    }
+    if (!valid) r.problems.push(`SPEKE_PLAYREADY_LA_URL must be an absolute http(s) URL of at most 2048 characters (got "${laUrl}")`);
+  }
+  const template = r.string('SPEKE_FAIRPLAY_KEY_URI_TEMPLATE') ?? DEFAULT_FAIRPLAY_KEY_URI_TEMPLATE;
+  const allowed = FAIRPLAY_URI_PLACEHOLDERS.map((p) => `{${p}}`).join(' ');
+  const unknown = templatePlaceholders(template).filter((p) => !(FAIRPLAY_URI_PLACEHOLDERS as readonly string[]).includes(p));
+  if (!template.startsWith('skd://')) r.problems.push(`SPEKE_FAIRPLAY_KEY_URI_TEMPLATE must start with skd:// (got "${template}")`);
+  else if (unknown.length > 0) {
+    r.problems.push(`SPEKE_FAIRPLAY_KEY_URI_TEMPLATE has unknown placeholder ${unknown.map((p) => `{${p}}`).join(', ')}; allowed: ${allowed}`);
+  } else if (/[\s"{}]/.test(template.replace(/\{[^{}]*\}/g, ''))) {
+    r.problems.push(`SPEKE_FAIRPLAY_KEY_URI_TEMPLATE must not contain spaces, quotes or stray braces (got "${template}")`);
+  }
+  return { widevineProvider: provider, playReadyLaUrl: laUrl, fairPlayKeyUriTemplate: template };
 }
 
 export function loadLambdaConfig(env: Env = process.env): LambdaConfig {

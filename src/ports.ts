@@ -13,6 +13,15 @@ export interface SecretSource {
   masterSecret(): Promise<Uint8Array>;
 }
 
+/**
+ * Per-content-ID secret strings for the reference-server-compatible key derivation (Secrets Manager
+ * `speke/<content ID>`, or the local data folder). A missing secret is created once, even when
+ * several requests for a new content ID arrive together.
+ */
+export interface ContentSecretStore {
+  secretFor(contentId: string): Promise<string>;
+}
+
 /** Randomness and time, passed in so the core stays deterministic under test. */
 export interface Entropy {
   randomBytes(size: number): Buffer;

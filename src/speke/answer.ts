@@ -13,7 +13,7 @@ import { validateV1 } from './validate-v1.js';
 import { validateV2 } from './validate-v2.js';
 import type { ValidatedRequest } from './validated-request.js';
 import { spekeVersion, type SpekeVersion } from './version.js';
-import type { ContentKeyProtection } from './content-key-protection.js';
+import type { ContentKeyProtection, DocumentProtection } from './content-key-protection.js';
 
 /** What the core needs, all passed in: it reads no environment, clock or network of its own. */
 export interface CoreContext {
@@ -55,11 +55,17 @@ export interface RequestFacts {
   encrypted?: boolean;
 }
 
+/** A validated request with the way its content keys will be written (clear, or encrypted for its recipients). */
+export interface PreparedRequest extends ValidatedRequest {
+  protection: DocumentProtection;
+}
+
 /**
- * Step 1 of an answer: read the body (namespace-aware) and validate it for its SPEKE version.
- * Throws typed 4xx errors; needs no key material, so a bad request costs no secret lookup.
+ * Step 1 of an answer: read the body (namespace-aware), validate it for its SPEKE version and check
+ * its DeliveryData certificates. Throws typed 4xx errors; needs no key material, so a bad request
+ * costs no secret lookup.
  */
-export function readCpixRequest(request: CpixRequest, context: CoreContext, facts: RequestFacts = {}): ValidatedRequest {
+export function readCpixRequest(request: CpixRequest, context: CoreContext, facts: RequestFacts = {}): PreparedRequest {
   const version = spekeVersion(request.spekeVersionHeader);
   facts.spekeVersion = version;
   if (request.body.byteLength > context.limits.maxBodyBytes) {
@@ -76,14 +82,14 @@ export function readCpixRequest(request: CpixRequest, context: CoreContext, fact
   facts.keyCount = validated.contentKeys.length;
   facts.systemIds = [...new Set(validated.drmSystems.map((d) => d.system.systemId))];
   facts.encrypted = document.deliveryDataList !== undefined;
-  return validated;
+  return { ...validated, protection: context.protection.prepare(document) };
 }
 
 /**
  * Step 2: derive keys and IVs → DRM signalling per DRMSystem → clear or encrypted key data →
  * render. Pure apart from the randomness the protection step draws through the context.
  */
-export function answerCpix(request: ValidatedRequest, context: CoreContext, deriver: ContentKeyDeriver, spekeVersionHeader?: string): CpixAnswer {
+export function answerCpix(request: PreparedRequest, context: CoreContext, deriver: ContentKeyDeriver, spekeVersionHeader?: string): CpixAnswer {
   const keysToPublish = fill(request, context, deriver);
   const { root } = request.document;
   if (request.spekeVersion === 'v2') removeAttr(root, 'id');
@@ -94,9 +100,9 @@ export function answerCpix(request: ValidatedRequest, context: CoreContext, deri
   return { headers, body: writeXml(root), keysToPublish };
 }
 
-function fill(request: ValidatedRequest, context: CoreContext, deriver: ContentKeyDeriver): KeyToPublish[] {
+function fill(request: PreparedRequest, context: CoreContext, deriver: ContentKeyDeriver): KeyToPublish[] {
   const { contentId } = request;
-  const protect = context.protection.prepare(request.document);
+  const protect = request.protection;
   const keys = new Map<string, Buffer>();
   const ivs = new Map<string, Buffer | undefined>();
   const needsIv = new Set(request.drmSystems.filter((d) => d.system.needsIv).map((d) => d.kid));

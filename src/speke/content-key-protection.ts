@@ -1,6 +1,5 @@
 import type { CpixDocument } from '../cpix/document.js';
 import type { XmlElement } from '../cpix/xml-tree.js';
-import { SpekeValidationError } from './errors.js';
 import { plainValue } from './key-data.js';
 
 /** How the content keys of one answer are written: per document, then per key. */
@@ -17,14 +16,12 @@ export interface ContentKeyProtection {
 }
 
 /**
- * Clear answers: pskc:PlainValue. A request with a DeliveryDataList asks for encrypted keys, and
- * answering it in the clear would make the encryptor fail the event, so it is refused instead.
+ * Clear answers: pskc:PlainValue, whatever the request asks. It is the clear path of
+ * createContentKeyProtection (src/speke/encrypted-key-protection.ts), which encrypts instead when
+ * the request has a DeliveryDataList; wire that one, not this, into a server.
  */
 export const clearKeyProtection: ContentKeyProtection = {
-  prepare(document) {
-    if (document.deliveryDataList !== undefined) {
-      throw new SpekeValidationError('Encrypted content keys (DeliveryDataList) are not supported by this server', 'encryption-unsupported');
-    }
+  prepare() {
     return { secret: (key) => [plainValue(key)], finish: () => undefined };
   },
 };

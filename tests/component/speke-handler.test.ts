@@ -10,6 +10,7 @@ import { apiGatewayEvent, lambdaContext } from '../support/lambda.js';
 import { capturingLogger } from '../support/local-server.js';
 import { CPIX, one, parse, PSKC } from '../support/xml.js';
 import { KID_A, KID_B, v1Aes128, v2Request } from '../support/requests.js';
+import { certificateBase64 } from '../support/encryption.js';
 
 const SECRET = Buffer.alloc(48, 0x42);
 const ENV = {
@@ -80,6 +81,18 @@ describe('Lambda handler (Middy + Powertools) with mocked AWS clients', () => {
     expect(version).toMatchObject({ statusCode: 422, body: 'Unsupported SPEKE version' });
     const empty = await handler({ ...apiGatewayEvent(''), body: null }, lambdaContext);
     expect(empty).toMatchObject({ statusCode: 400, body: 'Body is empty' });
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('refuses an unusable DeliveryData certificate before any secret lookup', async () => {
+    const { handler } = setup();
+    const body = v1Aes128().replace(
+      '<cpix:ContentKeyList>',
+      `<cpix:DeliveryDataList><cpix:DeliveryData id="d1"><cpix:DeliveryKey><ds:X509Data xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Certificate>${certificateBase64('rsa-1024')}</ds:X509Certificate></ds:X509Data></cpix:DeliveryKey></cpix:DeliveryData></cpix:DeliveryDataList><cpix:ContentKeyList>`,
+    );
+    const res = await handler(apiGatewayEvent(body), lambdaContext);
+    expect(res).toMatchObject({ statusCode: 422, body: 'DeliveryData d1: certificate RSA key has 1024 bits, at least 2048 are required' });
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 

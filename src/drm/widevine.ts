@@ -1,0 +1,45 @@
+import type { DrmSettings } from './drm-settings.js';
+import type { DrmSystem, EncryptionScheme, HlsKeyAttributes } from './drm-system.js';
+import { cencPsshElement, psshBox } from './pssh.js';
+import { SYSTEM_IDS } from './system-ids.js';
+import { widevinePsshData } from './widevine-pssh-data.js';
+
+/** HLS METHOD for a CENC scheme: AES-CBC schemes are SAMPLE-AES, AES-CTR ones SAMPLE-AES-CTR. */
+export function hlsMethod(scheme: EncryptionScheme): HlsKeyAttributes['method'] {
+  return scheme === 'cbcs' || scheme === 'cbc1' ? 'SAMPLE-AES' : 'SAMPLE-AES-CTR';
+}
+
+/**
+ * Google Widevine (SPEKE.md §5.3): a version-0 pssh box whose data is a WidevinePsshData with the
+ * KID, the scheme (unless cenc) and, when a provider is configured, provider and content ID.
+ * The same box goes into the DASH `cenc:pssh` and the HLS data URI. A v1 request has no scheme and
+ * is treated as cenc.
+ */
+export function widevine(settings: Pick<DrmSettings, 'widevineProvider'>): DrmSystem {
+  const provider = settings.widevineProvider;
+  return {
+    systemId: SYSTEM_IDS.widevine,
+    name: 'Widevine',
+    needsIv: false,
+    publishesKey: false,
+    supportsScheme: () => true,
+    signal: ({ kid, contentId, scheme = 'cenc' }) => {
+      const data = widevinePsshData({
+        kid,
+        scheme,
+        ...(provider === undefined ? {} : { provider, contentId: Buffer.from(contentId, 'utf8') }),
+      });
+      const box = psshBox(SYSTEM_IDS.widevine, data);
+      return {
+        pssh: box,
+        contentProtectionData: cencPsshElement(box),
+        hls: {
+          method: hlsMethod(scheme),
+          keyFormat: `urn:uuid:${SYSTEM_IDS.widevine}`,
+          keyFormatVersions: '1',
+          uri: `data:text/plain;base64,${box.toString('base64')}`,
+        },
+      };
+    },
+  };
+}
