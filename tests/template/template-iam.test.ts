@@ -1,0 +1,194 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateSecretCommand,
+  GetRandomPasswordCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+  type GetSecretValueCommandInput,
+} from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createLambdaDependencies } from '../../src/composition.js';
+import { loadLambdaConfig } from '../../src/config.js';
+import { copyProtection } from '../../src/service/copy-protection.js';
+import { v1Aes128 } from '../support/requests.js';
+import { list, loadTemplate, permissionStatements, type FoundStatement, type Json } from './load-template.js';
+
+const template = loadTemplate();
+const statements = permissionStatements(template);
+const allows = statements.filter((s) => s.statement.Effect === 'Allow');
+const actionsOf = (found: FoundStatement[]) => [...new Set(found.flatMap((s) => list(s.statement.Action)))].sort();
+
+/** Actions whose only valid resource is '*' (the services offer no resource-level permissions). */
+const STAR_RESOURCE_ONLY = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'secretsmanager:GetRandomPassword']);
+/** Resource patterns with a wildcard that the service requires: object keys and per-content secrets are open-ended. */
+const ALLOWED_WILDCARD_RESOURCES = [
+  { 'Fn::Sub': '${KeyBucket.Arn}/*' }, // objects <content ID>/<kid>
+  { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:speke/*' }, // reference mode: speke/<content ID>
+];
+/** Writing the function's own logs and traces: platform needs, not adapter calls. */
+const PLATFORM_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+
+const MASTER_SECRET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789Zz';
+const IAM_PREFIX = new Map<unknown, string>([
+  [S3Client, 's3'],
+  [SecretsManagerClient, 'secretsmanager'],
+]);
+
+interface SentCall {
+  action: string;
+  input: Record<string, unknown>;
+}
+
+/**
+ * Runs a request through the Lambda composition with mocked SDK clients and returns every command
+ * the adapters sent, as IAM actions (`PutObjectCommand` on S3Client → `s3:PutObject`).
+ */
+async function commandsSent(keyDerivation: 'hkdf' | 'reference'): Promise<SentCall[]> {
+  const s3 = new S3Client({ region: 'us-east-1' });
+  const secretsManager = new SecretsManagerClient({ region: 'us-east-1' });
+  const s3Mock = mockClient(s3);
+  const smMock = mockClient(secretsManager);
+  s3Mock.on(PutObjectCommand).resolves({});
+  const created = new Map<string, string>();
+  smMock.on(GetSecretValueCommand).callsFake((input: GetSecretValueCommandInput) => {
+    if (input.SecretId === 'master-secret-arn') return { SecretString: MASTER_SECRET };
+    const value = created.get(String(input.SecretId));
+    if (value === undefined) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+    return { SecretString: value };
+  });
+  smMock.on(GetRandomPasswordCommand).resolves({ RandomPassword: MASTER_SECRET });
+  smMock.on(CreateSecretCommand).callsFake((input: { Name: string; SecretString: string }) => {
+    created.set(input.Name, input.SecretString);
+    return {};
+  });
+  const config = loadLambdaConfig({
+    SPEKE_KEY_BUCKET: 'key-bucket',
+    SPEKE_KEY_URL_PREFIX: 'https://d111111abcdef8.cloudfront.net',
+    SPEKE_MASTER_SECRET_ID: 'master-secret-arn',
+    SPEKE_KEY_DERIVATION: keyDerivation,
+  });
+  const deps = createLambdaDependencies(config, { s3, secretsManager });
+  const answer = await copyProtection({ body: Buffer.from(v1Aes128({ contentId: 'channel-7' })), spekeVersionHeader: undefined }, deps);
+  expect(answer.status).toBe(200);
+  const sent: SentCall[] = [];
+  for (const [client, mock] of [
+    [S3Client, s3Mock],
+    [SecretsManagerClient, smMock],
+  ] as const) {
+    for (const call of mock.calls()) {
+      const command = call.args[0] as unknown as { constructor: { name: string }; input: Record<string, unknown> };
+      sent.push({ action: `${IAM_PREFIX.get(client)}:${command.constructor.name.replace(/Command$/, '')}`, input: command.input });
+    }
+  }
+  s3Mock.restore();
+  smMock.restore();
+  return sent;
+}
+
+const functionStatements = allows.filter((s) => s.resource === 'SpekeFunctionRole');
+const unconditional = functionStatements.filter((s) => s.condition === undefined);
+const referenceOnly = functionStatements.filter((s) => s.condition === 'UseReferenceDerivation');
+
+describe('template.yaml: IAM of the function', () => {
+  it('uses its own role, with no managed policies and no SAM policy templates', () => {
+    const fn = template.Resources.SpekeFunction!.Properties;
+    expect(fn.Role).toEqual({ 'Fn::GetAtt': ['SpekeFunctionRole', 'Arn'] });
+    expect(fn.Policies).toBeUndefined();
+    const role = template.Resources.SpekeFunctionRole!.Properties;
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    expect(functionStatements.every((s) => s.condition === undefined || s.condition === 'UseReferenceDerivation')).toBe(true);
+  });
+
+  it('grants exactly the SDK commands the adapters send (hkdf): S3 PutObject and Secrets Manager GetSecretValue', async () => {
+    const sent = await commandsSent('hkdf');
+    const sentActions = [...new Set(sent.map((c) => c.action))].sort();
+    expect(sentActions).toEqual(['s3:PutObject', 'secretsmanager:GetSecretValue']);
+    const granted = actionsOf(unconditional).filter((a) => !PLATFORM_ACTIONS.includes(a));
+    expect(granted).toEqual(sentActions);
+    expect(actionsOf(unconditional)).toEqual([...sentActions, ...PLATFORM_ACTIONS].sort());
+  });
+
+  it('scopes those grants to the resources the function is configured with', () => {
+    const fnEnv = template.Resources.SpekeFunction!.Properties.Environment.Variables;
+    const grant = (action: string) => unconditional.filter((s) => list(s.statement.Action).includes(action));
+    // PutObject on objects of the bucket named by SPEKE_KEY_BUCKET, and nothing else.
+    expect(fnEnv.SPEKE_KEY_BUCKET).toEqual({ Ref: 'KeyBucket' });
+    expect(grant('s3:PutObject').map((s) => s.statement.Resource)).toEqual([{ 'Fn::Sub': '${KeyBucket.Arn}/*' }]);
+    // GetSecretValue on the secret named by SPEKE_MASTER_SECRET_ID, and nothing else.
+    expect(fnEnv.SPEKE_MASTER_SECRET_ID).toEqual({ Ref: 'MasterSecret' });
+    expect(grant('secretsmanager:GetSecretValue').map((s) => s.statement.Resource)).toEqual([{ Ref: 'MasterSecret' }]);
+    // Logs only to its own log group.
+    expect(grant('logs:PutLogEvents').map((s) => s.statement.Resource)).toEqual([{ 'Fn::GetAtt': ['SpekeLogGroup', 'Arn'] }]);
+  });
+
+  it('adds, only when KeyDerivation is reference, what reference derivation sends', async () => {
+    expect(template.Conditions.UseReferenceDerivation).toEqual({ 'Fn::Equals': [{ Ref: 'KeyDerivation' }, 'reference'] });
+    const sent = await commandsSent('reference');
+    const extra = sent.filter((c) => !(c.action === 'secretsmanager:GetSecretValue' && c.input.SecretId === 'master-secret-arn') && c.action !== 's3:PutObject');
+    expect([...new Set(extra.map((c) => c.action))].sort()).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:GetRandomPassword',
+      'secretsmanager:GetSecretValue',
+    ]);
+    expect(extra.filter((c) => c.input.SecretId ?? c.input.Name).every((c) => String(c.input.SecretId ?? c.input.Name).startsWith('speke/'))).toBe(true);
+    expect(actionsOf(referenceOnly)).toEqual(['secretsmanager:CreateSecret', 'secretsmanager:GetRandomPassword', 'secretsmanager:GetSecretValue']);
+    const perContent = referenceOnly.filter((s) => list(s.statement.Action).includes('secretsmanager:CreateSecret'));
+    expect(perContent.map((s) => s.statement.Resource)).toEqual([ALLOWED_WILDCARD_RESOURCES[1]]);
+  });
+});
+
+describe('template.yaml: roles for MediaPackage and MediaConvert', () => {
+  const invoke = statements.filter((s) => s.resource === 'SpekeInvokePolicy');
+
+  it('allow only execute-api:Invoke on POST /copyProtection of this API and stage', () => {
+    expect(invoke.map((s) => s.statement)).toEqual([
+      {
+        Sid: expect.any(String),
+        Effect: 'Allow',
+        Action: 'execute-api:Invoke',
+        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${SpekeApi}/${StageName}/POST/copyProtection' },
+      },
+    ]);
+  });
+
+  it.each([
+    ['MediaPackageSpekeRole', ['mediapackage.amazonaws.com', 'mediapackagev2.amazonaws.com']],
+    ['MediaConvertSpekeRole', ['mediaconvert.amazonaws.com']],
+  ])('%s can be assumed by %p and holds only the invoke policy', (id, services) => {
+    const role = template.Resources[id]!.Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: services }, Action: 'sts:AssumeRole' }]);
+    expect(role.ManagedPolicyArns).toEqual([{ Ref: 'SpekeInvokePolicy' }]);
+    expect(role.Policies).toBeUndefined();
+  });
+});
+
+describe('template.yaml: no wildcard beyond what a service requires', () => {
+  const isWild = (value: Json) => JSON.stringify(value).includes('*');
+
+  it('never allows a wildcard action', () => {
+    expect(allows.filter((s) => list(s.statement.Action).some((a) => a.includes('*'))).map((s) => s.statement)).toEqual([]);
+  });
+
+  it("allows Resource '*' only for actions that accept nothing else", () => {
+    const star = allows.filter((s) => list(s.statement.Resource).includes('*'));
+    expect(star.length).toBeGreaterThan(0);
+    for (const { statement } of star) {
+      expect(list(statement.Action).filter((a) => !STAR_RESOURCE_ONLY.has(a))).toEqual([]);
+    }
+  });
+
+  it('allows wildcard resource patterns only for bucket objects and reference per-content secrets', () => {
+    const patterns = allows.flatMap((s) => list(s.statement.Resource)).filter((r) => r !== '*' && isWild(r));
+    for (const pattern of patterns) expect(ALLOWED_WILDCARD_RESOURCES).toContainEqual(pattern);
+  });
+
+  it('uses wildcards in Deny statements only to take permissions away (TLS-only bucket access)', () => {
+    const denies = statements.filter((s) => s.statement.Effect === 'Deny');
+    for (const { statement } of denies) expect(statement.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+  });
+
+  it('has no Allow statement with a wildcard principal', () => {
+    expect(allows.filter((s) => s.statement.Principal !== undefined && isWild(s.statement.Principal))).toEqual([]);
+  });
+});
