@@ -1,0 +1,90 @@
+// The SPEKE key server as Pulumi deploys it: template.yaml itself, as one CloudFormation stack (the
+// SAM transform runs in CloudFormation, as with `sam deploy`), its function's code taken from a zip
+// of the esbuild bundle that this program uploads to an artifact bucket of its own.
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { bundleArchive, bundleDir, lambdaBundle } from './bundle';
+import {
+  configKey,
+  FUNCTION_ID,
+  handlerModule,
+  loadTemplate,
+  outputNames,
+  parameterValues,
+  requiredCapabilities,
+  templateBody,
+  withCodeUri,
+  type Template,
+} from './template';
+
+/** Configuration keys of this program that are not template parameters. */
+export const EXTRA_CONFIG_KEYS = ['bundleDir'] as const;
+
+export interface SpekeDeployment {
+  template: Template;
+  artifactBucket: aws.s3.Bucket;
+  bundleObject: aws.s3.BucketObject;
+  stack: aws.cloudformation.Stack;
+  /** One per template output, under the same name. */
+  outputs: Record<string, pulumi.Output<string>>;
+}
+
+/** The CloudFormation stack's name: `<project>-<stack>`, in the characters CloudFormation accepts. */
+export function cloudFormationStackName(project: string, stack: string): string {
+  const name = `${project}-${stack}`.replace(/[^A-Za-z0-9-]/g, '-');
+  return (/^[A-Za-z]/.test(name) ? name : `s-${name}`).slice(0, 128);
+}
+
+/** Refuses keys in this project's namespace that mean nothing here (a mistyped key would silently leave a default). */
+function checkConfigKeys(template: Template): void {
+  const project = pulumi.getProject();
+  const known = new Set<string>([...Object.keys(template.Parameters ?? {}).map(configKey), ...EXTRA_CONFIG_KEYS]);
+  const unknown = Object.keys(pulumi.runtime.allConfig())
+    .filter((key) => key.startsWith(`${project}:`))
+    .map((key) => key.slice(project.length + 1))
+    .filter((key) => !known.has(key));
+  if (unknown.length > 0) {
+    throw new Error(`Unknown configuration key(s) ${unknown.map((k) => `${project}:${k}`).join(', ')}; known keys: ${[...known].join(', ')}`);
+  }
+}
+
+export function deploySpeke(template: Template = loadTemplate()): SpekeDeployment {
+  const config = new pulumi.Config();
+  checkConfigKeys(template);
+  const parameters = parameterValues(template, (key) => config.get(key));
+  const bundle = lambdaBundle(bundleDir(config.get('bundleDir')), handlerModule(template, FUNCTION_ID));
+
+  // Holds only the code zips; emptied and deleted with the Pulumi stack.
+  const artifactBucket = new aws.s3.Bucket('speke-artifacts', { forceDestroy: true });
+  const artifactAccess = new aws.s3.BucketPublicAccessBlock('speke-artifacts', {
+    bucket: artifactBucket.id,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  });
+  const bundleObject = new aws.s3.BucketObject(
+    'speke-bundle',
+    { bucket: artifactBucket.id, key: bundle.key, source: bundleArchive(bundle), contentType: 'application/zip' },
+    { dependsOn: [artifactAccess] },
+  );
+
+  const stack = new aws.cloudformation.Stack(
+    'speke',
+    {
+      name: cloudFormationStackName(pulumi.getProject(), pulumi.getStack()),
+      templateBody: pulumi
+        .all([artifactBucket.bucket, bundleObject.key])
+        .apply(([Bucket, Key]) => templateBody(withCodeUri(template, { Bucket, Key }, FUNCTION_ID))),
+      parameters,
+      capabilities: requiredCapabilities(template),
+    },
+    // A first deployment creates a CloudFront distribution, which alone can take a quarter of an hour.
+    { customTimeouts: { create: '60m', update: '60m', delete: '60m' } },
+  );
+
+  const outputs = Object.fromEntries(
+    outputNames(template).map((name) => [name, stack.outputs.apply((values) => values[name] as string)]),
+  );
+  return { template, artifactBucket, bundleObject, stack, outputs };
+}

@@ -1,0 +1,176 @@
+// The program's pure parts, on small hand-made templates: configuration keys and values, the
+// code location rewrite, capabilities, the bundle and the stack name.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { bundleDir, DEFAULT_BUNDLE_DIR, lambdaBundle } from '../src/bundle';
+import { cloudFormationStackName } from '../src/speke-stack';
+import {
+  configKey,
+  handlerModule,
+  loadTemplate,
+  MAX_TEMPLATE_BODY_BYTES,
+  parameterValues,
+  PROJECT_DIR,
+  requiredCapabilities,
+  TEMPLATE_PATH,
+  templateBody,
+  withCodeUri,
+  type Template,
+} from '../src/template';
+import { TEMPLATE_FILE } from './support/mocks';
+
+const fn = (properties: Record<string, unknown> = {}) => ({ Type: 'AWS::Serverless::Function', Properties: { CodeUri: './', Handler: 'speke.handler', ...properties } });
+
+describe('template.yaml', () => {
+  it('is the one at the repository root', () => {
+    assert.equal(TEMPLATE_PATH, TEMPLATE_FILE);
+    assert.ok(loadTemplate().Resources.SpekeFunction);
+  });
+});
+
+describe('configKey', () => {
+  it('is the parameter name in camelCase', () => {
+    assert.equal(configKey('StageName'), 'stageName');
+    assert.equal(configKey('PlayReadyLaUrl'), 'playReadyLaUrl');
+    assert.equal(configKey('KeyAllowedOrigins'), 'keyAllowedOrigins');
+  });
+});
+
+describe('parameterValues', () => {
+  const template: Template = {
+    Parameters: {
+      Name: { Type: 'String', Default: 'abc', AllowedPattern: '[a-z]+', MaxLength: 5 },
+      Level: { Type: 'String', Default: 'INFO', AllowedValues: ['INFO', 'DEBUG'] },
+      Days: { Type: 'Number', Default: 30, AllowedValues: [1, 30, 60] },
+      Size: { Type: 'Number', Default: 2, MinValue: 1, MaxValue: 10 },
+      Origins: { Type: 'CommaDelimitedList', Default: '*' },
+      Free: { Type: 'String', Default: '' },
+    },
+    Resources: {},
+  };
+  const read = (values: Record<string, string>) => (key: string) => values[key];
+
+  it('gives the defaults as strings when nothing is configured', () => {
+    assert.deepEqual(parameterValues(template, read({})), { Name: 'abc', Level: 'INFO', Days: '30', Size: '2', Origins: '*', Free: '' });
+  });
+
+  it('takes configured values under the camelCase keys', () => {
+    const values = parameterValues(template, read({ name: 'xyz', level: 'DEBUG', days: '60', size: '10', origins: 'https://a.example,https://b.example', free: 'anything at all' }));
+    assert.deepEqual(values, { Name: 'xyz', Level: 'DEBUG', Days: '60', Size: '10', Origins: 'https://a.example,https://b.example', Free: 'anything at all' });
+  });
+
+  it('joins a list parameter given as a list (JSON)', () => {
+    assert.equal(parameterValues(template, read({ origins: '["https://a.example", "https://b.example"]' })).Origins, 'https://a.example,https://b.example');
+  });
+
+  it("refuses values the template's constraints refuse, naming them all", () => {
+    assert.throws(
+      () => parameterValues(template, read({ name: 'ABC', level: 'TRACE', days: '2', size: '11' })),
+      (error: Error) => {
+        assert.match(error.message, /name \(Name\) must match \[a-z\]\+; got 'ABC'/);
+        assert.match(error.message, /level \(Level\) must be one of INFO, DEBUG; got 'TRACE'/);
+        assert.match(error.message, /days \(Days\) must be one of 1, 30, 60; got '2'/);
+        assert.match(error.message, /size \(Size\) must be at most 10; got 11/);
+        return true;
+      },
+    );
+    assert.throws(() => parameterValues(template, read({ size: '0' })), /size \(Size\) must be at least 1/);
+    assert.throws(() => parameterValues(template, read({ size: '' })), /size \(Size\) must be a number/);
+    assert.throws(() => parameterValues(template, read({ name: 'abcdef' })), /name \(Name\) must be at most 5 characters long/);
+  });
+
+  it('matches AllowedPattern against the whole value, as CloudFormation does', () => {
+    assert.throws(() => parameterValues(template, read({ name: 'abc1' })), /must match/);
+  });
+
+  it('demands a value for a parameter without a default', () => {
+    const required: Template = { Parameters: { Secret: { Type: 'String' } }, Resources: {} };
+    assert.throws(() => parameterValues(required, read({})), /secret \(Secret\) has no default/);
+    assert.deepEqual(parameterValues(required, read({ secret: 's' })), { Secret: 's' });
+  });
+});
+
+describe('withCodeUri', () => {
+  const template: Template = { Resources: { SpekeFunction: fn(), Other: { Type: 'AWS::S3::Bucket' } } };
+
+  it('points the function at the S3 object and changes nothing else', () => {
+    const rewritten = withCodeUri(template, { Bucket: 'b', Key: 'k.zip' });
+    assert.deepEqual(rewritten.Resources.SpekeFunction!.Properties!.CodeUri, { Bucket: 'b', Key: 'k.zip' });
+    assert.deepEqual({ ...rewritten, Resources: { ...rewritten.Resources, SpekeFunction: fn() } }, template);
+    assert.equal(template.Resources.SpekeFunction!.Properties!.CodeUri, './', 'the original is untouched');
+  });
+
+  it('fails when the template has no such SAM function', () => {
+    assert.throws(() => withCodeUri({ Resources: {} }, { Bucket: 'b', Key: 'k' }), /no AWS::Serverless::Function SpekeFunction/);
+  });
+});
+
+describe('handlerModule', () => {
+  it("is the Handler's module", () => {
+    assert.equal(handlerModule({ Resources: { SpekeFunction: fn() } }), 'speke');
+    assert.equal(handlerModule({ Resources: { SpekeFunction: fn({ Handler: 'handlers/main.handle' }) } }), 'handlers/main');
+    assert.throws(() => handlerModule({ Resources: { SpekeFunction: fn({ Handler: undefined }) } }), /no Handler/);
+  });
+});
+
+describe('templateBody', () => {
+  it('is the template as JSON', () => {
+    const template: Template = { Transform: 'AWS::Serverless-2016-10-31', Resources: { SpekeFunction: fn() } };
+    assert.deepEqual(JSON.parse(templateBody(template)), template);
+  });
+
+  it("refuses a body over CloudFormation's inline limit", () => {
+    const big: Template = { Description: 'x'.repeat(MAX_TEMPLATE_BODY_BYTES), Resources: {} };
+    assert.throws(() => templateBody(big), /CloudFormation takes at most 51200 inline/);
+  });
+});
+
+describe('requiredCapabilities', () => {
+  it('follows the transform and the IAM resources', () => {
+    assert.deepEqual(requiredCapabilities({ Resources: { B: { Type: 'AWS::S3::Bucket' } } }), []);
+    assert.deepEqual(requiredCapabilities({ Transform: 'AWS::Serverless-2016-10-31', Resources: { F: fn({ Role: 'arn' }) } }), ['CAPABILITY_AUTO_EXPAND']);
+    assert.deepEqual(requiredCapabilities({ Transform: 'AWS::Serverless-2016-10-31', Resources: { F: fn() } }), ['CAPABILITY_AUTO_EXPAND', 'CAPABILITY_IAM']);
+    assert.deepEqual(requiredCapabilities({ Resources: { R: { Type: 'AWS::IAM::Role', Properties: {} } } }), ['CAPABILITY_IAM']);
+    assert.deepEqual(requiredCapabilities({ Resources: { R: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'r' } } } }), ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM']);
+  });
+});
+
+describe('lambdaBundle', () => {
+  function dir(files: Record<string, string>): string {
+    const d = mkdtempSync(path.join(tmpdir(), 'speke-bundle-'));
+    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(d, name), text);
+    return d;
+  }
+
+  it('zips the handler module and its source map, under a key that follows their content', () => {
+    const a = lambdaBundle(dir({ 'speke.mjs': 'a', 'speke.mjs.map': '{}', 'other.txt': 'x' }), 'speke');
+    assert.deepEqual(Object.keys(a.files).sort(), ['speke.mjs', 'speke.mjs.map']);
+    assert.equal(lambdaBundle(dir({ 'speke.mjs': 'a', 'speke.mjs.map': '{}' }), 'speke').key, a.key);
+    assert.notEqual(lambdaBundle(dir({ 'speke.mjs': 'b', 'speke.mjs.map': '{}' }), 'speke').key, a.key);
+    assert.notEqual(lambdaBundle(dir({ 'speke.mjs': 'a', 'speke.mjs.map': '{ }' }), 'speke').key, a.key);
+    assert.deepEqual(Object.keys(lambdaBundle(dir({ 'speke.mjs': 'a' }), 'speke').files), ['speke.mjs']);
+  });
+
+  it('tells how to build it when it is missing', () => {
+    assert.throws(() => lambdaBundle(dir({}), 'speke'), /run `npm ci && npm run build` in the repository root/);
+  });
+
+  it('is dist/speke of the repository unless bundleDir says otherwise (relative to infra/pulumi)', () => {
+    assert.equal(bundleDir(undefined), DEFAULT_BUNDLE_DIR);
+    assert.equal(DEFAULT_BUNDLE_DIR, path.resolve(TEMPLATE_FILE, '..', 'dist', 'speke'));
+    assert.equal(bundleDir('../../build/out'), path.resolve(PROJECT_DIR, '../../build/out'));
+    assert.equal(bundleDir('/abs/dir'), '/abs/dir');
+  });
+});
+
+describe('cloudFormationStackName', () => {
+  it('is <project>-<stack> in the characters CloudFormation accepts', () => {
+    assert.equal(cloudFormationStackName('speke-key-server', 'dev'), 'speke-key-server-dev');
+    assert.equal(cloudFormationStackName('speke-key-server', 'org/prod_eu.1'), 'speke-key-server-org-prod-eu-1');
+    assert.equal(cloudFormationStackName('1speke', 'x'), 's-1speke-x');
+    assert.equal(cloudFormationStackName('p', 'x'.repeat(200)).length, 128);
+  });
+});
