@@ -1,3 +1,4 @@
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +11,7 @@ import { S3KeyStore } from './adapters/s3-key-store.js';
 import { SecretsManagerContentSecrets } from './adapters/secrets-manager-content-secrets.js';
 import { SecretsManagerSecret } from './adapters/secrets-manager-secret.js';
 import type { CommonConfig, LambdaConfig, LocalConfig } from './config.js';
+import type { DemoEnvironment } from './local/demo/demo-settings.js';
 import { clearKeyAes128, hlsAes128 } from './drm/aes128.js';
 import { commonPssh } from './drm/common-pssh.js';
 import { DEFAULT_DRM_SETTINGS, type DrmSettings } from './drm/drm-settings.js';
@@ -76,8 +78,11 @@ export interface AwsClients {
   secretsManager: SecretsManagerClient;
 }
 
-export function createAwsClients(): AwsClients {
-  return { s3: new S3Client(AWS_CLIENT_SETTINGS), secretsManager: new SecretsManagerClient(AWS_CLIENT_SETTINGS) };
+/** SDK clients with explicit retry and timeout settings; traced as X-Ray subsegments when a tracer is given. */
+export function createAwsClients(tracer?: Tracer): AwsClients {
+  const s3 = new S3Client(AWS_CLIENT_SETTINGS);
+  const secretsManager = new SecretsManagerClient(AWS_CLIENT_SETTINGS);
+  return { s3: tracer ? tracer.captureAWSv3Client(s3) : s3, secretsManager: tracer ? tracer.captureAWSv3Client(secretsManager) : secretsManager };
 }
 
 export function createLambdaDependencies(config: LambdaConfig, clients: AwsClients = createAwsClients()): CopyProtectionDependencies {
@@ -114,10 +119,24 @@ export async function createLocalSecretSource(config: LocalConfig): Promise<Secr
  * The local server's dependencies. Without SPEKE_KEY_URL_PREFIX the key URL prefix is the server's
  * own /keys URL, which the caller sets once the server listens (the port may be chosen by the OS).
  */
-export async function createLocalDependencies(config: LocalConfig): Promise<CopyProtectionDependencies> {
+export async function createLocalDependencies(config: LocalConfig): Promise<LocalDependencies> {
   return {
     core: coreSettings(config, config.keyUrlPrefix ?? `http://${config.host}:${config.port}/keys`),
     keysFor: keysFor(config, await createLocalSecretSource(config), () => new FileContentSecrets(join(config.dataDir, 'reference-secrets'))),
     keyStore: createLocalKeyStore(config),
+    clearKeyLicense: config.clearKeyLicense,
+    demo: {
+      mediaDir: join(config.dataDir, 'demo-media'),
+      keyStore: config.s3 ? { kind: 's3', bucket: config.s3.bucket } : { kind: 'data-folder' },
+      masterSecret: config.masterSecret !== undefined ? 'SPEKE_MASTER_SECRET' : 'data-folder-file',
+      keyDerivation: config.keyDerivation,
+    },
   };
+}
+
+/** The local server's dependencies: SPEKE's, the ClearKey license switch, and what the demo page may show. */
+export interface LocalDependencies extends CopyProtectionDependencies {
+  /** SPEKE_CLEARKEY_LICENSE: POST /clearkey/license is answered. */
+  clearKeyLicense: boolean;
+  demo: DemoEnvironment;
 }

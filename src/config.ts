@@ -30,12 +30,16 @@ export interface CommonConfig {
 }
 
 export interface LambdaConfig extends CommonConfig {
+  /** SPEKE_CLEARKEY_LICENSE: answer POST /clearkey/license (default false in Lambda: it hands out keys). */
+  clearKeyLicense: boolean;
   keyBucket: string;
   keyUrlPrefix: string;
   masterSecretId: string;
 }
 
 export interface LocalConfig extends CommonConfig {
+  /** SPEKE_CLEARKEY_LICENSE: answer POST /clearkey/license (default true locally). */
+  clearKeyLicense: boolean;
   host: string;
   port: number;
   dataDir: string;
@@ -62,6 +66,7 @@ export const LAMBDA_ENV = [
   'SPEKE_FAIRPLAY_KEY_URI_TEMPLATE',
   'SPEKE_ALLOW_EXPIRED_CERTIFICATES',
   'SPEKE_KEY_DERIVATION',
+  'SPEKE_CLEARKEY_LICENSE',
 ] as const;
 
 class Reader {
@@ -172,6 +177,7 @@ export function loadLambdaConfig(env: Env = process.env): LambdaConfig {
   const r = new Reader(env);
   return r.done({
     ...common(r),
+    clearKeyLicense: r.boolean('SPEKE_CLEARKEY_LICENSE', false),
     keyBucket: r.required('SPEKE_KEY_BUCKET'),
     keyUrlPrefix: r.url('SPEKE_KEY_URL_PREFIX', r.required('SPEKE_KEY_URL_PREFIX')) ?? '',
     masterSecretId: r.required('SPEKE_MASTER_SECRET_ID'),
@@ -183,6 +189,7 @@ export function loadLocalConfig(env: Env = process.env): LocalConfig {
   const bucket = r.string('SPEKE_KEY_BUCKET');
   return r.done({
     ...common(r),
+    clearKeyLicense: r.boolean('SPEKE_CLEARKEY_LICENSE', true),
     host: r.string('HOST') ?? '127.0.0.1',
     port: r.integer('PORT', 8080, 0, 65_535),
     dataDir: r.string('SPEKE_DATA_DIR') ?? '.speke',

@@ -1,14 +1,18 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { LocalDependencies } from '../composition.js';
+import { contentIdFromPathSegment } from '../keys/clearkey-license.js';
 import { isUuid } from '../keys/kid.js';
 import type { KeyStore } from '../ports.js';
-import { copyProtection, type CopyProtectionDependencies } from '../service/copy-protection.js';
+import { CLEARKEY_MAX_BODY_BYTES, clearKeyErrorAnswer, clearKeyLicense, LICENSE_CORS } from '../service/clearkey-license.js';
+import { copyProtection } from '../service/copy-protection.js';
 import { logRequest } from '../service/request-log.js';
 import type { RequestFacts } from '../speke/answer.js';
 import { errorResponse, PayloadTooLargeError } from '../speke/errors.js';
+import { demoRoute } from './demo/demo-routes.js';
 
 export interface LocalServerDependencies {
-  app: CopyProtectionDependencies;
+  app: LocalDependencies;
   keyStore: KeyStore;
   logger: Logger;
 }
@@ -52,7 +56,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 /**
  * The local server: the same POST /copyProtection as the deployed API, GET /keys/{contentId}/{kid}
- * for AES-128 players (the job CloudFront does in AWS), and GET /health.
+ * for AES-128 players (the job CloudFront does in AWS), GET /health, POST /clearkey/license
+ * (unless SPEKE_CLEARKEY_LICENSE=false), and the demo page at GET / with its /demo/… files.
  */
 export function createLocalServer(deps: LocalServerDependencies): Server {
   const { app, keyStore, logger } = deps;
@@ -86,6 +91,23 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
     res.end(head ? undefined : key);
   }
 
+  /** POST /clearkey/license?contentId=<id> or /clearkey/license/<percent-encoded id>: a W3C ClearKey license (JSON). */
+  async function clearKeyRoute(req: IncomingMessage, res: ServerResponse, segment: string | undefined, query: string | null): Promise<void> {
+    const started = performance.now();
+    const facts: RequestFacts = {};
+    try {
+      const contentId = segment !== undefined ? contentIdFromPathSegment(segment) : (query ?? undefined);
+      const body = await readBody(req, CLEARKEY_MAX_BODY_BYTES);
+      const answer = await clearKeyLicense({ body, contentId }, app, facts);
+      send(res, answer.status, { ...LICENSE_CORS, ...answer.headers }, answer.body);
+      logRequest(logger, { route: 'clearkey/license', facts, status: answer.status, durationMs: performance.now() - started });
+    } catch (error) {
+      const answer = clearKeyErrorAnswer(error);
+      send(res, answer.status, { ...LICENSE_CORS, ...answer.headers }, answer.body);
+      logRequest(logger, { route: 'clearkey/license', facts, status: answer.status, durationMs: performance.now() - started, reason: answer.reason, error });
+    }
+  }
+
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
@@ -104,6 +126,13 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
         if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed', { ...CORS, Allow: 'GET, HEAD, OPTIONS' });
         return keyRoute(res, keyMatch[1]!, keyMatch[2]!, req.method === 'HEAD');
       }
+      const licenseMatch = /^\/clearkey\/license(?:\/([^/]+))?$/.exec(path);
+      if (licenseMatch && app.clearKeyLicense) {
+        if (req.method === 'OPTIONS') return send(res, 204, { ...LICENSE_CORS, 'Access-Control-Max-Age': '86400' });
+        if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed', { ...LICENSE_CORS, Allow: 'POST, OPTIONS' });
+        return clearKeyRoute(req, res, licenseMatch[1], url.searchParams.get('contentId'));
+      }
+      if (await demoRoute(req, res, path, { app, demo: app.demo, clearKeyLicense: app.clearKeyLicense })) return;
       return sendText(res, 404, 'Not found');
     };
     route().catch((error: unknown) => {

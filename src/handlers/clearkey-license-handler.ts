@@ -1,0 +1,73 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ClearKeyRequestError } from '../keys/clearkey-license.js';
+import { clearKeyErrorAnswer, clearKeyLicense, LICENSE_CORS, type ClearKeyLicenseDependencies } from '../service/clearkey-license.js';
+import { logRequest } from '../service/request-log.js';
+import type { RequestFacts } from '../speke/answer.js';
+
+export interface ClearKeyHandlerDependencies {
+  app: ClearKeyLicenseDependencies;
+  /** SPEKE_CLEARKEY_LICENSE: when false every request is a 404. */
+  enabled: boolean;
+  logger: Logger;
+  tracer: Tracer;
+}
+
+const ROUTE = 'clearkey/license';
+
+function eventBody(event: APIGatewayProxyEvent): Buffer {
+  if (event.body === null || event.body === undefined) return Buffer.alloc(0);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+}
+
+function result(answer: { status: number; headers: Record<string, string>; body: string }): APIGatewayProxyResult {
+  return { statusCode: answer.status, headers: { ...LICENSE_CORS, ...answer.headers }, body: answer.body };
+}
+
+/** Maps any error that escapes the handler (or a middleware) to a JSON error; last in the chain. */
+function licenseErrorHandler(logger: Logger): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    onError: async (request) => {
+      const answer = clearKeyErrorAnswer(request.error);
+      logRequest(logger, { route: ROUTE, facts: {}, status: answer.status, durationMs: 0, reason: answer.reason, error: request.error });
+      request.response = result(answer);
+    },
+  };
+}
+
+/**
+ * The ClearKey license Lambda handler behind API Gateway (REST, proxy integration):
+ * POST /clearkey/license?contentId=<id> with the EME request JSON answers the JSON Web Key set;
+ * OPTIONS answers the CORS preflight (when API Gateway passes it through). Like the SPEKE handler,
+ * Tracer never captures responses (they carry keys) and Logger never logs events.
+ */
+export function createClearKeyLicenseHandler(deps: ClearKeyHandlerDependencies) {
+  const { app, enabled, logger, tracer } = deps;
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(licenseErrorHandler(logger))
+    .handler(async (event) => {
+      const started = performance.now();
+      const facts: RequestFacts = {};
+      try {
+        if (!enabled) throw new ClearKeyRequestError('Not found', 404, 'clearkey-license-disabled');
+        if (event.httpMethod === 'OPTIONS') return { statusCode: 204, headers: { ...LICENSE_CORS, 'Access-Control-Max-Age': '86400' }, body: '' };
+        if (event.httpMethod !== 'POST') throw new ClearKeyRequestError('Method not allowed', 405, 'method-not-allowed');
+        const contentId = event.queryStringParameters?.contentId;
+        const answer = await clearKeyLicense({ body: eventBody(event), contentId }, app, facts);
+        logRequest(logger, { route: ROUTE, facts, status: answer.status, durationMs: performance.now() - started });
+        return result(answer);
+      } catch (error) {
+        const answer = clearKeyErrorAnswer(error);
+        logRequest(logger, { route: ROUTE, facts, status: answer.status, durationMs: performance.now() - started, reason: answer.reason, error });
+        return result(answer);
+      }
+    });
+}

@@ -1,0 +1,28 @@
+import type { CopyProtectionDependencies } from '../../service/copy-protection.js';
+
+/** Where the demo's sample media live and what the settings panel may tell about the server. */
+export interface DemoEnvironment {
+  /** Folder of the encrypted samples `npm run demo` prepares (inside the data folder). */
+  mediaDir: string;
+  /** Where published keys go: the data folder or an S3 bucket (its name only). */
+  keyStore: { kind: 'data-folder' } | { kind: 's3'; bucket: string };
+  /** Where the master secret comes from; never the secret itself. */
+  masterSecret: 'data-folder-file' | 'SPEKE_MASTER_SECRET';
+  keyDerivation: string;
+}
+
+/** GET /demo/settings: the server's settings as the demo page shows them. No secret, key or path is included. */
+export function demoSettings(app: CopyProtectionDependencies, demo: DemoEnvironment, clearKeyLicense: boolean): Record<string, unknown> {
+  const { core } = app;
+  return {
+    server: core.userAgent,
+    spekeVersions: ['1.0', '2.0'],
+    keyUrlPrefix: core.keyUrlPrefix,
+    keyStore: demo.keyStore,
+    masterSecret: demo.masterSecret,
+    keyDerivation: demo.keyDerivation,
+    clearKeyLicense: clearKeyLicense ? '/clearkey/license?contentId=<content ID>' : 'off',
+    limits: core.limits,
+    drmSystems: core.registry.ids().map((systemId) => ({ systemId, name: core.registry.get(systemId)?.name ?? systemId })),
+  };
+}

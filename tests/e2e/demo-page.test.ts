@@ -1,0 +1,128 @@
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { prepareSamples } from '../../src/local/demo/prepare-samples.js';
+import { removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
+import { launchChromium, playerResult, type DemoElement, type RunningBrowser } from './support/browser.js';
+import { describeWithTools } from './support/tools.js';
+
+declare const document: { getElementById(id: string): DemoElement | null };
+declare const window: { scrollTo(x: number, y: number): void };
+
+const SECRET = Buffer.alloc(32, 0x2f).toString('base64');
+/** `UPDATE_DEMO_SCREENSHOT=1 npm run test:e2e` refreshes docs/demo.png, which the README shows. */
+const UPDATE = process.env.UPDATE_DEMO_SCREENSHOT === '1';
+const SCREENSHOT = UPDATE ? join(process.cwd(), 'docs', 'demo.png') : join(tmpdir(), 'speke-demo.png');
+
+async function reducePalette(file: string): Promise<void> {
+  const out = `${file}.tmp.png`;
+  const filter = 'split[a][b];[a]palettegen=max_colors=256:stats_mode=full[p];[b][p]paletteuse=dither=none';
+  await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', file, '-filter_complex', filter, out]);
+  await rename(out, file);
+}
+
+const suite = await describeWithTools(['ffmpeg', 'chromium']);
+
+suite('the demo page at / (as `npm run demo` serves it), in headless Chromium', () => {
+  let server: RunningServer;
+  let chromium: RunningBrowser;
+  let page: Page;
+  let pageErrors: string[];
+
+  const text = (id: string) => page.evaluate((i) => document.getElementById(i)!.innerText, id);
+
+  async function sendPreset(name: string, options: { encrypted?: boolean } = {}) {
+    await page.selectOption('#preset', { label: name });
+    if (options.encrypted !== undefined) await page.setChecked('#encrypted', options.encrypted);
+    await page.waitForFunction(() => document.getElementById('request-status')!.textContent === '');
+    await page.evaluate(() => delete document.getElementById('answer-body')!.dataset.status);
+    await page.click('#send');
+    await page.waitForFunction(() => document.getElementById('answer-body')!.dataset.status !== undefined);
+    return page.evaluate(() => Number(document.getElementById('answer-body')!.dataset.status));
+  }
+
+  beforeAll(async () => {
+    server = await startLocalServer({ SPEKE_MASTER_SECRET: SECRET });
+    await prepareSamples(server.url, join(server.dataDir, 'demo-media'));
+    chromium = await launchChromium();
+    ({ page, errors: pageErrors } = await chromium.open(`${server.url}/`));
+  });
+
+  afterAll(async () => {
+    await chromium?.close();
+    await server.stop();
+    await removeDir(server.dataDir);
+  });
+
+  it("shows the server's settings and never its secret", async () => {
+    const settings = await text('settings-list');
+    expect(settings).toContain(`${server.url}/keys`);
+    expect(settings).toContain('from SPEKE_MASTER_SECRET (not shown)');
+    expect(settings).toContain('/clearkey/license?contentId=<content ID>');
+    expect(settings).toMatch(/HLS AES-128 \(81376844…\)/);
+    const everything = (await page.content()) + (await (await fetch(`${server.url}/demo/settings`)).text());
+    expect(everything).not.toContain(SECRET);
+    expect(everything).not.toContain(Buffer.from(SECRET, 'base64').toString('hex'));
+  });
+
+  it('sends a prepared SPEKE v1 request and shows the key URL decoded', async () => {
+    expect(await sendPreset('MediaPackage v1 — HLS AES-128 (live)')).toBe(200);
+    const decoded = await text('decoded');
+    expect(decoded).toMatch(/PlainValue\s+[0-9a-f]{32} \(16 bytes\)/);
+    expect(decoded).toContain(`URI\t${server.url}/keys/demo%2Fchannel-1/`);
+  });
+
+  it('sends a prepared SPEKE v2 request and decodes PSSH boxes, Widevine data and the PlayReady header', async () => {
+    expect(await sendPreset('SPEKE v2 — DASH cenc, video + audio keys, Widevine + PlayReady + common PSSH')).toBe(200);
+    const decoded = await text('decoded');
+    expect(decoded).toContain('SystemID\tedef8ba9-79d6-4ace-a3c8-27dcd51d21ed (Widevine)');
+    expect(decoded).toMatch(/Widevine key_id\t[0-9a-f-]{36}/);
+    expect(decoded).toMatch(/WRMHEADER version\t4\.\d\.0\.0/);
+    expect(decoded).toContain('SystemID\t1077efec-c0b2-4d02-ace3-3c1e52e2fb4b (W3C common PSSH)');
+  });
+
+  it('sends an encrypted request with a certificate made in the page and decrypts the keys it gets back', async () => {
+    expect(await sendPreset('SPEKE v2 — CMAF HLS cbcs, FairPlay + Widevine', { encrypted: true })).toBe(200);
+    const decoded = await text('decoded');
+    const match = /decrypted in this page\t([0-9a-f]{32}) \(16 bytes\), ValueMAC verified/.exec(decoded);
+    expect(match).not.toBeNull();
+    expect(await text('answer-body')).not.toContain('PlainValue');
+    // The same key, as the ClearKey license endpoint derives it for that content ID and KID.
+    const kid = /kid="([0-9a-f-]{36})"/.exec(await page.inputValue('#request-body'))![1]!;
+    const license = (await (
+      await fetch(`${server.url}/clearkey/license?contentId=demo%2Fchannel-1`, { method: 'POST', body: JSON.stringify({ kids: [Buffer.from(kid.replace(/-/g, ''), 'hex').toString('base64url')] }) })
+    ).json()) as { keys: { k: string }[] };
+    expect(Buffer.from(license.keys[0]!.k, 'base64url').toString('hex')).toBe(match![1]);
+    await page.setChecked('#encrypted', false);
+  });
+
+  it("shows the server's refusal of a request it cannot answer", async () => {
+    await page.selectOption('#preset', { label: 'SPEKE v2 — CMAF HLS cbcs, FairPlay + Widevine' });
+    await page.selectOption('#scheme', 'cenc');
+    await page.click('#send');
+    await page.waitForFunction(() => document.getElementById('answer-body')!.dataset.status === '422');
+    expect(await text('decoded')).toContain('ContentKey@commonEncryptionScheme non compatible with DRMSystem 94ce86fb-07ff-4f43-adb8-93d2fa968ca2');
+  });
+
+  it('plays both encrypted samples to the end', async () => {
+    await page.click('#play-hls');
+    expect(await playerResult(page, 'hls')).toMatchObject({ state: 'ended', frames: '100' });
+    await page.click('#play-cenc');
+    expect(await playerResult(page, 'cenc')).toMatchObject({ state: 'ended', frames: '100' });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('takes the screenshot the README shows (1280x800)', async () => {
+    expect(await sendPreset('SPEKE v2 — DASH cenc, video + audio keys, Widevine + PlayReady + common PSSH')).toBe(200);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await mkdir(join(SCREENSHOT, '..'), { recursive: true });
+    await writeFile(SCREENSHOT, await page.screenshot());
+    // A 256-colour palette keeps the committed image small; text stays sharp.
+    if (UPDATE) await reducePalette(SCREENSHOT);
+    const png = await readFile(SCREENSHOT);
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1280, 800]);
+  });
+});
