@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.aws-sam/', 'coverage/', '.speke/', 'infra/pulumi/node_modules/', 'infra/pulumi/bin/'] },
+  { ignores: ['node_modules/', 'dist/', '.aws-sam/', 'coverage/', '.speke/', 'bench-results/', 'infra/pulumi/node_modules/', 'infra/pulumi/bin/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -8,7 +8,7 @@ import { createSpekeHandler } from '../../src/handlers/speke-handler.js';
 import { derive } from '../../src/keys/derive.js';
 import { openAnswer, privateKey, withDeliveryData } from '../support/encryption.js';
 import { apiGatewayEvent, lambdaContext } from '../support/lambda.js';
-import { capturingLogger } from '../support/local-server.js';
+import { capturingLogger, capturingMetrics } from '../support/local-server.js';
 import { KID_A, KID_B, SYSTEM, v1Aes128, v2Request } from '../support/requests.js';
 
 /** Encrypted CPIX through the Lambda handler (Middy + Powertools) with mocked S3 and Secrets Manager. */
@@ -29,7 +29,7 @@ function handlerWith(env: Record<string, string> = {}) {
     s3: new S3Client({ region: 'us-east-1' }),
     secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
   });
-  return { handler: createSpekeHandler({ app, logger: capturingLogger(logs), tracer: new Tracer({ enabled: false }) }), logs };
+  return { handler: createSpekeHandler({ app, logger: capturingLogger(logs), tracer: new Tracer({ enabled: false }), metrics: capturingMetrics([]) }), logs };
 }
 
 beforeEach(() => {

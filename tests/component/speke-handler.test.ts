@@ -7,7 +7,7 @@ import { loadLambdaConfig } from '../../src/config.js';
 import { createSpekeHandler } from '../../src/handlers/speke-handler.js';
 import { derive } from '../../src/keys/derive.js';
 import { apiGatewayEvent, lambdaContext } from '../support/lambda.js';
-import { capturingLogger } from '../support/local-server.js';
+import { capturingLogger, capturingMetrics } from '../support/local-server.js';
 import { CPIX, one, parse, PSKC } from '../support/xml.js';
 import { KID_A, KID_B, v1Aes128, v2Request } from '../support/requests.js';
 import { certificateBase64 } from '../support/encryption.js';
@@ -26,7 +26,7 @@ function setup() {
   const logs: string[] = [];
   // A fresh client pair per test: Powertools Parameters caches per provider, so each test starts cold.
   const app = createLambdaDependencies(loadLambdaConfig(ENV), { s3: new S3Client({ region: 'us-east-1' }), secretsManager: new SecretsManagerClient({ region: 'us-east-1' }) });
-  const handler = createSpekeHandler({ app, logger: capturingLogger(logs), tracer: new Tracer({ enabled: false }) });
+  const handler = createSpekeHandler({ app, logger: capturingLogger(logs), tracer: new Tracer({ enabled: false }), metrics: capturingMetrics([]) });
   return { handler, logs };
 }
 

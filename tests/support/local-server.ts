@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +29,24 @@ export function capturingLogger(lines: string[]): Logger {
   };
   (logger as unknown as { console: Record<string, unknown> }).console = { log: sink, info: sink, warn: sink, error: sink, debug: sink, trace: sink };
   return logger;
+}
+
+/**
+ * Powertools Metrics whose EMF output lines (including those of single metrics) are captured
+ * instead of printed.
+ */
+export function capturingMetrics(lines: string[]): Metrics {
+  const sink = (...args: unknown[]) => {
+    lines.push(args.map(String).join(' '));
+  };
+  const patch = (metrics: Metrics): Metrics => {
+    const open = metrics as unknown as { console: Record<string, unknown>; singleMetric: () => Metrics };
+    open.console = { log: sink, info: sink, warn: sink, error: sink, debug: sink };
+    const single = open.singleMetric.bind(metrics);
+    open.singleMetric = () => patch(single());
+    return metrics;
+  };
+  return patch(new Metrics({ namespace: 'SpekeKeyServer', serviceName: 'speke-key-server-test' }));
 }
 
 /**

@@ -1,0 +1,98 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { mockClient } from 'aws-sdk-client-mock';
+import { randomUUID } from 'node:crypto';
+import { createLambdaDependencies } from '../../src/composition.js';
+import { loadLambdaConfig } from '../../src/config.js';
+import { createSpekeHandler } from '../../src/handlers/speke-handler.js';
+import { withDeliveryData } from '../support/encryption.js';
+import { apiGatewayEvent, lambdaContext } from '../support/lambda.js';
+import { capturingLogger, capturingMetrics, removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
+import { KID_A, v1Aes128, v2Request } from '../support/requests.js';
+
+/**
+ * Every malformed, oversized or malicious request gets a 4xx with a plain-text reason, through the
+ * local server and the Lambda handler alike, and the server keeps serving afterwards.
+ */
+const CPIX_NS = 'xmlns="urn:dashif:org:cpix"';
+const HOSTILE: { name: string; body: Buffer | string; version?: string; status: number }[] = [
+  { name: 'empty body', body: '', status: 400 },
+  { name: 'not XML', body: 'this is not xml', status: 400 },
+  { name: 'JSON', body: '{"kids":[]}', status: 400 },
+  { name: 'truncated XML', body: v1Aes128().slice(0, 200), status: 400 },
+  { name: 'wrong root', body: '<Other xmlns="urn:dashif:org:cpix"/>', status: 400 },
+  { name: 'wrong namespace', body: '<CPIX xmlns="urn:example:not-cpix" id="a"/>', status: 400 },
+  { name: 'DOCTYPE', body: `<!DOCTYPE CPIX><CPIX ${CPIX_NS} id="a"/>`, status: 400 },
+  {
+    name: 'entity bomb',
+    body: `<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><CPIX ${CPIX_NS} id="&c;"/>`,
+    status: 400,
+  },
+  { name: 'external entity', body: `<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><CPIX ${CPIX_NS} id="&x;"/>`, status: 400 },
+  { name: '12 MiB body', body: Buffer.alloc(12 * 1024 * 1024, 0x41), status: 413 },
+  { name: '50,000-deep nesting', body: `<CPIX ${CPIX_NS} id="a">${'<x>'.repeat(50_000)}${'</x>'.repeat(50_000)}</CPIX>`, status: 400 },
+  {
+    name: '20,000 keys',
+    body: `<CPIX ${CPIX_NS} id="a"><ContentKeyList>${Array.from({ length: 20_000 }, () => `<ContentKey kid="${randomUUID()}"/>`).join('')}</ContentKeyList></CPIX>`,
+    status: 413,
+  },
+  { name: 'invalid UUID', body: v1Aes128({ kid: 'not-a-uuid' }), status: 422 },
+  { name: 'traversal in a KID', body: v1Aes128({ kid: '../../../etc/passwd' }), status: 422 },
+  { name: 'non-UTF-8 bytes', body: Buffer.concat([Buffer.from(`<CPIX ${CPIX_NS} id="`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"/>')]), status: 400 },
+  { name: 'garbage certificate', body: withDeliveryData(v1Aes128(), [{ id: 'd1', certificate: { text: 'bm90IGEgY2VydGlmaWNhdGU=' } }]), status: 422 },
+  { name: 'v1 document under a v2 header', body: v1Aes128(), version: '2.0', status: 422 },
+  { name: 'v2 document without a header', body: v2Request(), status: 422 },
+  { name: 'unknown SPEKE version', body: v2Request(), version: '9.9', status: 422 },
+];
+
+describe('hostile input through the local server', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startLocalServer();
+  });
+  afterAll(async () => {
+    await server.stop();
+    await removeDir(server.dataDir);
+  });
+
+  it.each(HOSTILE.map((h) => [h.name, h] as const))('%s', async (_name, hostile) => {
+    const res = await fetch(`${server.url}/copyProtection`, {
+      method: 'POST',
+      body: hostile.body,
+      headers: hostile.version ? { 'X-Speke-Version': hostile.version } : {},
+    });
+    expect(res.status).toBe(hostile.status);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect((await res.text()).length).toBeGreaterThan(0);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  it('a traversal content ID stays a single encoded path segment', async () => {
+    const res = await fetch(`${server.url}/copyProtection`, { method: 'POST', body: v1Aes128({ contentId: '../../../tmp/x', kid: KID_A }) });
+    expect(res.status).toBe(200);
+    const url = Buffer.from(/<cpix:URIExtXKey>([^<]+)</.exec(await res.text())![1]!, 'base64').toString();
+    expect(url).toBe(`${server.url}/keys/..%2F..%2F..%2Ftmp%2Fx/${KID_A}`);
+    expect((await fetch(url)).status).toBe(200);
+  });
+});
+
+describe('hostile input through the Lambda handler', () => {
+  const secrets = mockClient(SecretsManagerClient);
+  mockClient(S3Client);
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: Buffer.alloc(32, 1).toString('base64') });
+  const app = createLambdaDependencies(loadLambdaConfig({ SPEKE_KEY_BUCKET: 'b', SPEKE_KEY_URL_PREFIX: 'https://k.example.com', SPEKE_MASTER_SECRET_ID: 's' }), {
+    s3: new S3Client({ region: 'us-east-1' }),
+    secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
+  });
+  const handler = createSpekeHandler({ app, logger: capturingLogger([]), tracer: new Tracer({ enabled: false }), metrics: capturingMetrics([]) });
+
+  it.each(HOSTILE.map((h) => [h.name, h] as const))('%s', async (_name, hostile) => {
+    const body = Buffer.isBuffer(hostile.body) ? hostile.body : Buffer.from(hostile.body, 'utf8');
+    const event = { ...apiGatewayEvent('', { headers: hostile.version ? { 'X-Speke-Version': hostile.version } : {} }), body: body.toString('base64'), isBase64Encoded: true };
+    const res = await handler(event, lambdaContext);
+    expect(res.statusCode).toBe(hostile.status);
+    expect(res.headers).toMatchObject({ 'Content-Type': 'text/plain; charset=utf-8' });
+    expect(res.body.length).toBeGreaterThan(0);
+  });
+});
