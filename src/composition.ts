@@ -125,6 +125,7 @@ export async function createLocalDependencies(config: LocalConfig): Promise<Loca
     keysFor: keysFor(config, await createLocalSecretSource(config), () => new FileContentSecrets(join(config.dataDir, 'reference-secrets'))),
     keyStore: createLocalKeyStore(config),
     clearKeyLicense: config.clearKeyLicense,
+    keyAccessToken: config.keyAccessToken,
     demo: {
       mediaDir: join(config.dataDir, 'demo-media'),
       keyStore: config.s3 ? { kind: 's3', bucket: config.s3.bucket } : { kind: 'data-folder' },
@@ -138,5 +139,7 @@ export async function createLocalDependencies(config: LocalConfig): Promise<Loca
 export interface LocalDependencies extends CopyProtectionDependencies {
   /** SPEKE_CLEARKEY_LICENSE: POST /clearkey/license is answered. */
   clearKeyLicense: boolean;
+  /** SPEKE_KEY_ACCESS_TOKEN: bearer token required on /keys and /clearkey/license, when set. */
+  keyAccessToken: string | undefined;
   demo: DemoEnvironment;
 }

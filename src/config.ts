@@ -38,6 +38,8 @@ export interface LambdaConfig extends CommonConfig {
 }
 
 export interface LocalConfig extends CommonConfig {
+  /** SPEKE_KEY_ACCESS_TOKEN: when set, /keys and /clearkey/license require `Authorization: Bearer <token>`. */
+  keyAccessToken: string | undefined;
   /** SPEKE_CLEARKEY_LICENSE: answer POST /clearkey/license (default true locally). */
   clearKeyLicense: boolean;
   host: string;
@@ -173,6 +175,15 @@ function drmSettings(r: Reader): DrmSettings {
   return { widevineProvider: provider, playReadyLaUrl: laUrl, fairPlayKeyUriTemplate: template };
 }
 
+/** A bearer token worth the name: at least 16 characters of visible ASCII. */
+function accessToken(r: Reader): string | undefined {
+  const token = r.string('SPEKE_KEY_ACCESS_TOKEN');
+  if (token !== undefined && !/^[\x21-\x7e]{16,512}$/.test(token)) {
+    r.problems.push('SPEKE_KEY_ACCESS_TOKEN must be 16 to 512 visible ASCII characters (no spaces)');
+  }
+  return token;
+}
+
 export function loadLambdaConfig(env: Env = process.env): LambdaConfig {
   const r = new Reader(env);
   return r.done({
@@ -190,6 +201,7 @@ export function loadLocalConfig(env: Env = process.env): LocalConfig {
   return r.done({
     ...common(r),
     clearKeyLicense: r.boolean('SPEKE_CLEARKEY_LICENSE', true),
+    keyAccessToken: accessToken(r),
     host: r.string('HOST') ?? '127.0.0.1',
     port: r.integer('PORT', 8080, 0, 65_535),
     dataDir: r.string('SPEKE_DATA_DIR') ?? '.speke',

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { LocalDependencies } from '../composition.js';
 import { contentIdFromPathSegment } from '../keys/clearkey-license.js';
@@ -23,7 +24,8 @@ const DRAIN_LIMIT = 64 * 1024 * 1024;
 const CORS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
-  'Access-Control-Allow-Headers': '*',
+  // '*' does not cover Authorization (Fetch spec), so it is named for players sending a bearer token.
+  'Access-Control-Allow-Headers': 'Authorization, *',
 };
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer = ''): void {
@@ -33,6 +35,17 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 
 function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   send(res, status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }, text);
+}
+
+/**
+ * SPEKE_KEY_ACCESS_TOKEN: whether the request carries `Authorization: Bearer <token>`. Compared
+ * in constant time over fixed-length digests, so neither content nor length leaks through timing.
+ */
+function hasBearerToken(req: IncomingMessage, token: string): boolean {
+  const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+  if (!match) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(match[1]!), digest(token));
 }
 
 /** Reads a body up to `limit` bytes; past it, drains (bounded) and reports too large. */
@@ -62,7 +75,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 export function createLocalServer(deps: LocalServerDependencies): Server {
   const { app, keyStore, logger } = deps;
 
-  async function copyProtectionRoute(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function copyProtectionRoute(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const started = performance.now();
     const facts: RequestFacts = {};
     try {
@@ -70,11 +83,11 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
       const version = req.headers['x-speke-version'];
       const answer = await copyProtection({ body, spekeVersionHeader: Array.isArray(version) ? version.join(',') : version }, app, facts);
       send(res, answer.status, answer.headers, answer.body);
-      logRequest(logger, { route: 'copyProtection', facts, status: answer.status, durationMs: performance.now() - started });
+      logRequest(logger, { requestId, route: 'copyProtection', facts, status: answer.status, durationMs: performance.now() - started });
     } catch (error) {
       const mapped = errorResponse(error);
       sendText(res, mapped.status, mapped.body);
-      logRequest(logger, { route: 'copyProtection', facts, status: mapped.status, durationMs: performance.now() - started, reason: mapped.reason, error });
+      logRequest(logger, { requestId, route: 'copyProtection', facts, status: mapped.status, durationMs: performance.now() - started, reason: mapped.reason, error });
     }
   }
 
@@ -92,7 +105,7 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
   }
 
   /** POST /clearkey/license?contentId=<id> or /clearkey/license/<percent-encoded id>: a W3C ClearKey license (JSON). */
-  async function clearKeyRoute(req: IncomingMessage, res: ServerResponse, segment: string | undefined, query: string | null): Promise<void> {
+  async function clearKeyRoute(req: IncomingMessage, res: ServerResponse, segment: string | undefined, query: string | null, requestId: string): Promise<void> {
     const started = performance.now();
     const facts: RequestFacts = {};
     try {
@@ -100,21 +113,30 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
       const body = await readBody(req, CLEARKEY_MAX_BODY_BYTES);
       const answer = await clearKeyLicense({ body, contentId }, app, facts);
       send(res, answer.status, { ...LICENSE_CORS, ...answer.headers }, answer.body);
-      logRequest(logger, { route: 'clearkey/license', facts, status: answer.status, durationMs: performance.now() - started });
+      logRequest(logger, { requestId, route: 'clearkey/license', facts, status: answer.status, durationMs: performance.now() - started });
     } catch (error) {
       const answer = clearKeyErrorAnswer(error);
       send(res, answer.status, { ...LICENSE_CORS, ...answer.headers }, answer.body);
-      logRequest(logger, { route: 'clearkey/license', facts, status: answer.status, durationMs: performance.now() - started, reason: answer.reason, error });
+      logRequest(logger, { requestId, route: 'clearkey/license', facts, status: answer.status, durationMs: performance.now() - started, reason: answer.reason, error });
     }
+  }
+
+  /** 401 unless the request carries the configured bearer token (no token configured: open). */
+  function unauthorized(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): boolean {
+    if (app.keyAccessToken === undefined || hasBearerToken(req, app.keyAccessToken)) return false;
+    sendText(res, 401, 'Unauthorized', { ...cors, 'WWW-Authenticate': 'Bearer' });
+    return true;
   }
 
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
+    const requestId = randomUUID();
+    res.setHeader('X-Request-Id', requestId);
     const route = async (): Promise<void> => {
       if (path === '/copyProtection') {
         if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed', { Allow: 'POST' });
-        return copyProtectionRoute(req, res);
+        return copyProtectionRoute(req, res, requestId);
       }
       if (path === '/health') {
         if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
@@ -124,20 +146,22 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
       if (keyMatch) {
         if (req.method === 'OPTIONS') return send(res, 204, { ...CORS, 'Access-Control-Max-Age': '86400' });
         if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed', { ...CORS, Allow: 'GET, HEAD, OPTIONS' });
+        if (unauthorized(req, res, CORS)) return;
         return keyRoute(res, keyMatch[1]!, keyMatch[2]!, req.method === 'HEAD');
       }
       const licenseMatch = /^\/clearkey\/license(?:\/([^/]+))?$/.exec(path);
       if (licenseMatch && app.clearKeyLicense) {
         if (req.method === 'OPTIONS') return send(res, 204, { ...LICENSE_CORS, 'Access-Control-Max-Age': '86400' });
         if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed', { ...LICENSE_CORS, Allow: 'POST, OPTIONS' });
-        return clearKeyRoute(req, res, licenseMatch[1], url.searchParams.get('contentId'));
+        if (unauthorized(req, res, LICENSE_CORS)) return;
+        return clearKeyRoute(req, res, licenseMatch[1], url.searchParams.get('contentId'), requestId);
       }
       if (await demoRoute(req, res, path, { app, demo: app.demo, clearKeyLicense: app.clearKeyLicense })) return;
       return sendText(res, 404, 'Not found');
     };
     route().catch((error: unknown) => {
       const mapped = errorResponse(error);
-      logRequest(logger, { route: path, facts: {}, status: mapped.status, durationMs: 0, reason: mapped.reason, error });
+      logRequest(logger, { requestId, route: path, facts: {}, status: mapped.status, durationMs: 0, reason: mapped.reason, error });
       if (!res.headersSent) sendText(res, mapped.status, mapped.body);
       else res.destroy();
     });

@@ -4,10 +4,11 @@ import type { RequestFacts } from '../speke/answer.js';
 /** The one structured log line per request: identifiers, counts, outcome. Never key material or bodies. */
 export function logRequest(
   logger: Logger,
-  entry: { facts: RequestFacts; status: number; durationMs: number; reason?: string; error?: unknown; route?: string },
+  entry: { facts: RequestFacts; status: number; durationMs: number; reason?: string; error?: unknown; route?: string; requestId?: string },
 ): void {
-  const { facts, status, durationMs, reason, error, route } = entry;
+  const { facts, status, durationMs, reason, error, route, requestId } = entry;
   const fields = {
+    ...(requestId ? { requestId } : {}),
     route,
     spekeVersion: facts.spekeVersion,
     contentId: facts.contentId,

@@ -1,0 +1,76 @@
+import { ConfigError, loadLocalConfig } from '../../src/config.js';
+import { removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
+import { CPIX, one, parse } from '../support/xml.js';
+import { KID_A, v1Aes128 } from '../support/requests.js';
+
+const TOKEN = 'viewer-token-0123456789abcdef';
+const base64url = (hex: string) => Buffer.from(hex, 'hex').toString('base64url');
+
+describe('SPEKE_KEY_ACCESS_TOKEN: bearer token on /keys and /clearkey/license', () => {
+  let server: RunningServer;
+  let keyUrl: string;
+  beforeAll(async () => {
+    server = await startLocalServer({ SPEKE_KEY_ACCESS_TOKEN: TOKEN });
+    const res = await fetch(`${server.url}/copyProtection`, { method: 'POST', body: v1Aes128({ contentId: 'paid-1', kid: KID_A }) });
+    // the encryptor's endpoint is not behind the viewer token
+    expect(res.status).toBe(200);
+    keyUrl = Buffer.from(one(parse(await res.text()), CPIX, 'URIExtXKey').text, 'base64').toString();
+  });
+  afterAll(async () => {
+    await server.stop();
+    await removeDir(server.dataDir);
+  });
+
+  it('refuses key requests without the token, or with a wrong one, with 401', async () => {
+    for (const headers of [{}, { Authorization: 'Bearer wrong-token-0123456789' }, { Authorization: TOKEN }, { Authorization: `Basic ${TOKEN}` }]) {
+      const res = await fetch(keyUrl, { headers });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    }
+  });
+
+  it('serves the key with the token', async () => {
+    const res = await fetch(keyUrl, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer())).toHaveLength(16);
+  });
+
+  it('answers CORS preflights without the token and allows the Authorization header', async () => {
+    const res = await fetch(keyUrl, { method: 'OPTIONS', headers: { Origin: 'https://player.example', 'Access-Control-Request-Headers': 'authorization' } });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+  });
+
+  it('puts the ClearKey license endpoint behind the same token', async () => {
+    const body = JSON.stringify({ kids: [base64url(KID_A.replace(/-/g, ''))], type: 'temporary' });
+    const url = `${server.url}/clearkey/license?contentId=paid-1`;
+    expect((await fetch(url, { method: 'POST', body })).status).toBe(401);
+    const ok = await fetch(url, { method: 'POST', body, headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(ok.status).toBe(200);
+    const license = (await ok.json()) as { keys: { kid: string; k: string }[] };
+    expect(Buffer.from(license.keys[0]!.k, 'base64url')).toEqual(Buffer.from(await (await fetch(keyUrl, { headers: { Authorization: `Bearer ${TOKEN}` } })).arrayBuffer()));
+  });
+
+  it('refuses a token too short to be one', () => {
+    expect(() => loadLocalConfig({ SPEKE_KEY_ACCESS_TOKEN: 'short' })).toThrow(ConfigError);
+  });
+});
+
+describe('request IDs', () => {
+  it('each response carries X-Request-Id, and its log line carries the same ID', async () => {
+    const server = await startLocalServer();
+    try {
+      const res = await fetch(`${server.url}/copyProtection`, { method: 'POST', body: v1Aes128() });
+      const id = res.headers.get('x-request-id');
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      const line = server.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === 'request answered');
+      expect(line?.requestId).toBe(id);
+      const other = await fetch(`${server.url}/copyProtection`, { method: 'POST', body: v1Aes128() });
+      expect(other.headers.get('x-request-id')).not.toBe(id);
+    } finally {
+      await server.stop();
+      await removeDir(server.dataDir);
+    }
+  });
+});
