@@ -22,7 +22,8 @@ describe('SPEKE_KEY_ACCESS_TOKEN: bearer token on /keys and /clearkey/license', 
   });
 
   it('refuses key requests without the token, or with a wrong one, with 401', async () => {
-    for (const headers of [{}, { Authorization: 'Bearer wrong-token-0123456789' }, { Authorization: TOKEN }, { Authorization: `Basic ${TOKEN}` }]) {
+    const attempts: Record<string, string>[] = [{}, { Authorization: 'Bearer wrong-token-0123456789' }, { Authorization: TOKEN }, { Authorization: `Basic ${TOKEN}` }];
+    for (const headers of attempts) {
       const res = await fetch(keyUrl, { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');

@@ -2,12 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalDependencies } from '../../src/composition.js';
 import { loadLocalConfig } from '../../src/config.js';
-import { createLocalServer } from '../../src/local/server.js';
+import { closeServer, listenLocalServer } from '../../src/local/listen.js';
 
 export interface RunningServer {
   url: string;
@@ -51,29 +49,13 @@ export function capturingMetrics(lines: string[]): Metrics {
 
 /**
  * Starts the local server in-process on a free loopback port, configured like `npm start` from
- * the given environment. `dataDir` is created when not given and removed by `stop({ keepData })`.
+ * the given environment, with its log lines captured. `dataDir` is created when not given.
  */
 export async function startLocalServer(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'speke-test-')));
-  const config = loadLocalConfig({ PORT: '0', HOST: '127.0.0.1', SPEKE_DATA_DIR: dataDir, ...env });
-  const app = await createLocalDependencies(config);
   const logs: string[] = [];
-  const server = createLocalServer({ app, keyStore: app.keyStore, logger: capturingLogger(logs) });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  app.core.keyUrlPrefix = config.keyUrlPrefix ?? `${url}/keys`;
-  return {
-    url,
-    dataDir,
-    server,
-    logs,
-    stop: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
-  };
+  const { server, baseUrl } = await listenLocalServer(loadLocalConfig({ PORT: '0', HOST: '127.0.0.1', SPEKE_DATA_DIR: dataDir, ...env }), capturingLogger(logs));
+  return { url: baseUrl, dataDir, server, logs, stop: () => closeServer(server) };
 }
 
 export async function removeDir(dir: string): Promise<void> {
