@@ -2,7 +2,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createLambdaDependencies } from '../../src/composition.js';
+import { AWS_CLIENT_SETTINGS, createAwsClients, createLambdaDependencies } from '../../src/composition.js';
 import { loadLambdaConfig } from '../../src/config.js';
 import { createSpekeHandler } from '../../src/handlers/speke-handler.js';
 import { derive } from '../../src/keys/derive.js';
@@ -107,6 +107,22 @@ describe('Lambda handler (Middy + Powertools) with mocked AWS clients', () => {
     const ok = await handler(apiGatewayEvent(v1Aes128({ contentId: 'c', kid: KID_A })), lambdaContext);
     expect(ok.statusCode).toBe(200);
     expect(one(parse(ok.body), PSKC, 'PlainValue').text).toBe(derive(SECRET, 'content-key', 'c', KID_A).toString('base64'));
+  });
+
+  it('answers 503 when an AWS call times out, so the encryptor retries', async () => {
+    let { handler } = setup();
+    s3.on(PutObjectCommand).rejects(Object.assign(new Error('socket timed out'), { name: 'TimeoutError' }));
+    expect(await handler(apiGatewayEvent(v1Aes128()), lambdaContext)).toMatchObject({ statusCode: 503, body: 'Key store unavailable' });
+    ({ handler } = setup());
+    secrets.on(GetSecretValueCommand).rejects(Object.assign(new Error('connect ETIMEDOUT'), { name: 'Error', code: 'ETIMEDOUT' }));
+    expect(await handler(apiGatewayEvent(v1Aes128()), lambdaContext)).toMatchObject({ statusCode: 503, body: 'Secret source unavailable' });
+  });
+
+  it('builds its SDK clients with explicit retry and timeout settings', async () => {
+    const { s3: s3Client, secretsManager } = createAwsClients();
+    expect(AWS_CLIENT_SETTINGS).toEqual({ maxAttempts: 3, requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } });
+    expect(await s3Client.config.maxAttempts()).toBe(3);
+    expect(await secretsManager.config.maxAttempts()).toBe(3);
   });
 
   it('answers 500 when S3 denies access (a retry will not help)', async () => {
