@@ -1,15 +1,25 @@
-// Bundles the Lambda handler the way `sam build` does with the template's esbuild metadata:
-// one ESM file, dist/speke/speke.mjs, exporting `handler`. The createRequire banner lets
-// CommonJS dependencies bundled into ESM (aws-xray-sdk-core under Powertools Tracer) call require().
+// Bundles the Lambda handlers the way `sam build` does with the template's esbuild metadata: one
+// ESM file per function in one folder, each exporting `handler`:
+//   dist/speke/speke.mjs             SpekeFunction            (Handler speke.handler)
+//   dist/speke/clearkey-license.mjs  ClearKeyLicenseFunction  (Handler clearkey-license.handler)
+// Each is a complete bundle of its own (no shared chunks), as sam build makes it. The createRequire
+// banner lets CommonJS dependencies bundled into ESM (aws-xray-sdk-core under Powertools Tracer)
+// call require().
 import { build } from 'esbuild';
 import { rm } from 'node:fs/promises';
 
 export const OUT_DIR = 'dist/speke';
 
+/** Output name (without .mjs) → entry point; template.yaml's Handler of each function is `<name>.handler`. */
+export const ENTRY_POINTS = {
+  speke: 'src/handlers/speke.ts',
+  'clearkey-license': 'src/handlers/clearkey-license.ts',
+};
+
 export async function buildHandler({ outdir = OUT_DIR, metafile = false } = {}) {
   await rm(outdir, { recursive: true, force: true });
   return build({
-    entryPoints: { speke: 'src/handlers/speke.ts' },
+    entryPoints: ENTRY_POINTS,
     outdir,
     bundle: true,
     platform: 'node',
@@ -27,5 +37,5 @@ export async function buildHandler({ outdir = OUT_DIR, metafile = false } = {}) 
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await buildHandler();
-  console.log(`built ${OUT_DIR}/speke.mjs`);
+  console.log(`built ${Object.keys(ENTRY_POINTS).map((name) => `${OUT_DIR}/${name}.mjs`).join(', ')}`);
 }

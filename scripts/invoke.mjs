@@ -1,38 +1,57 @@
 // npm run invoke -- events/<file>.json [more events...]
 //
-// Runs the Lambda bundle — the artefact `sam build` produces from template.yaml's esbuild metadata —
-// with API Gateway events and prints each response, with no SAM CLI, no Docker and no AWS account:
-// S3 and Secrets Manager are answered by loopback stand-ins (scripts/lib/local-aws.mjs).
+// Runs the Lambda bundles — the artefacts `sam build` produces from template.yaml's esbuild
+// metadata — with API Gateway events and prints each response, with no SAM CLI, no Docker and no
+// AWS account: S3 and Secrets Manager are answered by loopback stand-ins (scripts/lib/local-aws.mjs).
+// Each event goes to the function of its route, as API Gateway would send it: /clearkey/license to
+// clearkey-license.mjs (ClearKeyLicenseFunction, run with SPEKE_CLEARKEY_LICENSE=true), anything
+// else to speke.mjs (SpekeFunction). Both share the stand-ins, so they derive from one master secret.
 //
 // Options:
-//   --bundle <file.mjs>   run this bundle as it is (default: build dist/speke/speke.mjs first, as `npm run build`)
+//   --bundle-dir <dir>    take each event's bundle, <dir>/<speke|clearkey-license>.mjs, as it is
+//                         (default: build both into dist/speke first, as `npm run build`)
+//   --bundle <file.mjs>   run this one bundle for every event, whatever its route
 //   --results <file.json> also write the responses (and the keys each one published) as JSON
-// Settings such as SPEKE_WIDEVINE_PROVIDER or SPEKE_KEY_DERIVATION may be exported beforehand.
+// Settings such as SPEKE_WIDEVINE_PROVIDER, SPEKE_KEY_DERIVATION or SPEKE_KEY_ACCESS_TOKEN may be
+// exported beforehand.
 import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startBundle } from './lib/run-bundle.mjs';
+import { bundleNameFor, startBundle, startBundles } from './lib/run-bundle.mjs';
 
-const USAGE = 'usage: npm run invoke -- [--bundle <file.mjs>] [--results <file.json>] <event.json>...';
+const USAGE = 'usage: npm run invoke -- [--bundle-dir <dir> | --bundle <file.mjs>] [--results <file.json>] <event.json>...';
 
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { bundle: { type: 'string' }, results: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      bundle: { type: 'string' },
+      'bundle-dir': { type: 'string' },
+      results: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
-  if (values.help || positionals.length === 0) {
+  if (values.help || positionals.length === 0 || (values.bundle && values['bundle-dir'])) {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
   const events = await Promise.all(positionals.map(async (path) => ({ path, event: JSON.parse(await readFile(path, 'utf8')) })));
 
-  let bundle = values.bundle;
-  if (bundle === undefined) {
-    const { buildHandler, OUT_DIR } = await import('./build.mjs');
-    await buildHandler();
-    bundle = `${OUT_DIR}/speke.mjs`;
+  let runner;
+  if (values.bundle !== undefined) {
+    runner = await startBundle(values.bundle);
+  } else {
+    let dir = values['bundle-dir'];
+    if (dir === undefined) {
+      const { buildHandler, OUT_DIR } = await import('./build.mjs');
+      await buildHandler();
+      dir = OUT_DIR;
+    }
+    // Only the bundles the events need.
+    const names = [...new Set(events.map(({ event }) => bundleNameFor(event)))];
+    runner = await startBundles(Object.fromEntries(names.map((name) => [name, join(dir, `${name}.mjs`)])));
   }
 
-  const runner = await startBundle(bundle);
   const results = [];
   try {
     for (const { path, event } of events) {
@@ -42,8 +61,9 @@ async function main() {
       const publishedKeys = await Promise.all(
         published.map(async (key) => ({ key, value: (await runner.aws.getObject(key)).bytes.toString('base64') })),
       );
-      results.push({ event: path, ...response, publishedKeys });
-      print(path, response, published);
+      const bundle = values.bundle ?? `${bundleNameFor(event)}.mjs`;
+      results.push({ event: path, bundle, ...response, publishedKeys });
+      print(path, bundle, response, published);
     }
   } finally {
     await runner.stop();
@@ -52,9 +72,9 @@ async function main() {
   return 0;
 }
 
-function print(path, response, publishedKeys) {
+function print(path, bundle, response, publishedKeys) {
   const body = response.isBase64Encoded ? Buffer.from(response.body, 'base64').toString('utf8') : response.body;
-  const lines = [`\n=== ${path} → HTTP ${response.statusCode}`];
+  const lines = [`\n=== ${path} → ${bundle} → HTTP ${response.statusCode}`];
   for (const [name, value] of Object.entries(response.headers ?? {})) lines.push(`${name}: ${value}`);
   lines.push('', body);
   for (const key of publishedKeys) lines.push(`--- key published to the key bucket: ${key}`);

@@ -1,6 +1,7 @@
 // node scripts/make-events.mjs — writes the API Gateway REST proxy events in events/ from the CPIX
-// requests below. The events are committed; edit a request here and re-run rather than editing the
-// JSON by hand. events/README.md says what each one shows and the status it is answered with.
+// requests below (and one ClearKey license request). The events are committed; edit a request here
+// and re-run rather than editing the JSON by hand. events/README.md says what each one shows and
+// the status it is answered with.
 import { writeFile } from 'node:fs/promises';
 
 const NS = 'xmlns:cpix="urn:dashif:org:cpix" xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc"';
@@ -163,11 +164,12 @@ const v2VodPresets = v2Document({
 });
 
 /** MediaPackage v2, live TS with ClearKey AES-128: SHARED preset (one key, ALL), cbc1. */
+const CLEARKEY_CONTENT = { contentId: 'live-ts-channel-3', kid: '5b8a7c6d-4e3f-4a2b-9c1d-0e1f2a3b4c5d' };
 const v2ClearKeyAes128 = v2Document({
-  contentId: 'live-ts-channel-3',
+  contentId: CLEARKEY_CONTENT.contentId,
   scheme: 'cbc1',
   period: '7d3e2f1a-0b9c-4d8e-a7f6-e5d4c3b2a190',
-  keys: [{ kid: '5b8a7c6d-4e3f-4a2b-9c1d-0e1f2a3b4c5d', trackType: 'ALL', filters: '<cpix:VideoFilter/><cpix:AudioFilter/>' }],
+  keys: [{ kid: CLEARKEY_CONTENT.kid, trackType: 'ALL', filters: '<cpix:VideoFilter/><cpix:AudioFilter/>' }],
   systems: [{ systemId: SYSTEM.clearKeyAes128, children: HLS_PAIR }],
 });
 
@@ -273,6 +275,75 @@ function restEvent({ n, body, caller, spekeVersion, base64 = false }) {
   };
 }
 
+/**
+ * The event API Gateway gives the ClearKey license function for a browser's EME license request
+ * (W3C ClearKey, Encrypted Media Extensions §9.1.3): POST /clearkey/license?contentId=<id> from a
+ * player page, unsigned (the route has no authorizer), with the KIDs as base64url in a JSON body.
+ * Same content ID and KID as v2-clearkey-aes128.json, so the license carries that answer's key.
+ */
+function licenseEvent({ n, contentId, kids }) {
+  const time = Date.UTC(2026, 0, 15, 12, 0, n);
+  const requestId = `c0ffee00-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const base64url = (uuid) => Buffer.from(uuid.replace(/-/g, ''), 'hex').toString('base64url');
+  const userAgent = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
+  const headers = {
+    Accept: '*/*',
+    'Content-Type': 'application/json',
+    Host: `${API_ID}.execute-api.${REGION}.amazonaws.com`,
+    Origin: 'https://player.example.com',
+    Referer: 'https://player.example.com/',
+    'User-Agent': userAgent,
+    'X-Amzn-Trace-Id': `Root=1-${(time / 1000).toString(16)}-0123456789abcdef01234567`,
+    'X-Forwarded-For': '198.51.100.23',
+    'X-Forwarded-Port': '443',
+    'X-Forwarded-Proto': 'https',
+  };
+  return {
+    resource: '/clearkey/license',
+    path: '/clearkey/license',
+    httpMethod: 'POST',
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+    queryStringParameters: { contentId },
+    multiValueQueryStringParameters: { contentId: [contentId] },
+    pathParameters: null,
+    stageVariables: null,
+    requestContext: {
+      resourceId: 'l1c2k3',
+      resourcePath: '/clearkey/license',
+      httpMethod: 'POST',
+      extendedRequestId: `Ex${String(n).padStart(6, '0')}=`,
+      requestTime: new Date(time).toUTCString(),
+      path: `/${STAGE}/clearkey/license`,
+      accountId: ACCOUNT,
+      protocol: 'HTTP/1.1',
+      stage: STAGE,
+      domainPrefix: API_ID,
+      requestTimeEpoch: time,
+      requestId,
+      // No authorizer on this route: an anonymous caller, known only by address and user agent.
+      identity: {
+        cognitoIdentityPoolId: null,
+        accountId: null,
+        cognitoIdentityId: null,
+        caller: null,
+        sourceIp: '198.51.100.23',
+        principalOrgId: null,
+        accessKey: null,
+        cognitoAuthenticationType: null,
+        cognitoAuthenticationProvider: null,
+        userArn: null,
+        userAgent,
+        user: null,
+      },
+      domainName: `${API_ID}.execute-api.${REGION}.amazonaws.com`,
+      apiId: API_ID,
+    },
+    body: JSON.stringify({ kids: kids.map(base64url), type: 'temporary' }),
+    isBase64Encoded: false,
+  };
+}
+
 const EVENTS = {
   // Base64 as API Gateway passes it when the API has binary media types such as */*.
   'v1-live-hls-aes128-rotation.json': restEvent({ n: 1, body: v1LiveHlsAes128, caller: 'MediaPackage', base64: true }),
@@ -285,6 +356,8 @@ const EVENTS = {
   'v2-malformed-request.json': restEvent({ n: 8, body: malformed, caller: 'MediaPackage', spekeVersion: '2.0' }),
   // A v2.1 encryptor (CPIX 2.4) calling a 2.0 server: refused with the specification's text.
   'v2-unsupported-speke-version.json': restEvent({ n: 9, body: v2ClearKeyAes128.replace('version="2.3"', 'version="2.4"'), caller: 'MediaPackage', spekeVersion: '2.1' }),
+  // Runs through the clearkey-license bundle (scripts/invoke.mjs picks it by the route).
+  'clearkey-license.json': licenseEvent({ n: 10, contentId: CLEARKEY_CONTENT.contentId, kids: [CLEARKEY_CONTENT.kid] }),
 };
 
 const dir = new URL('../events/', import.meta.url);

@@ -85,13 +85,21 @@ export function createAwsClients(tracer?: Tracer): AwsClients {
   return { s3: tracer ? tracer.captureAWSv3Client(s3) : s3, secretsManager: tracer ? tracer.captureAWSv3Client(secretsManager) : secretsManager };
 }
 
-export function createLambdaDependencies(config: LambdaConfig, clients: AwsClients = createAwsClients()): CopyProtectionDependencies {
+/**
+ * The Lambda functions' dependencies. `createContentSecrets: false` (the ClearKey license function)
+ * never creates reference-mode content secrets: only the SPEKE endpoint may.
+ */
+export function createLambdaDependencies(
+  config: LambdaConfig,
+  clients: AwsClients = createAwsClients(),
+  options: { createContentSecrets: boolean } = { createContentSecrets: true },
+): CopyProtectionDependencies {
   return {
     core: coreSettings(config, config.keyUrlPrefix),
     keysFor: keysFor(
       config,
       new SecretsManagerSecret(clients.secretsManager, config.masterSecretId, config.masterSecretMaxAgeSeconds),
-      () => new SecretsManagerContentSecrets(clients.secretsManager),
+      () => new SecretsManagerContentSecrets(clients.secretsManager, { create: options.createContentSecrets }),
     ),
     keyStore: new S3KeyStore(clients.s3, config.keyBucket),
   };

@@ -32,6 +32,8 @@ export interface CommonConfig {
 export interface LambdaConfig extends CommonConfig {
   /** SPEKE_CLEARKEY_LICENSE: answer POST /clearkey/license (default false in Lambda: it hands out keys). */
   clearKeyLicense: boolean;
+  /** SPEKE_KEY_ACCESS_TOKEN: when set, POST /clearkey/license requires `Authorization: Bearer <token>`. */
+  keyAccessToken: string | undefined;
   keyBucket: string;
   keyUrlPrefix: string;
   masterSecretId: string;
@@ -69,6 +71,7 @@ export const LAMBDA_ENV = [
   'SPEKE_ALLOW_EXPIRED_CERTIFICATES',
   'SPEKE_KEY_DERIVATION',
   'SPEKE_CLEARKEY_LICENSE',
+  'SPEKE_KEY_ACCESS_TOKEN',
 ] as const;
 
 class Reader {
@@ -189,6 +192,7 @@ export function loadLambdaConfig(env: Env = process.env): LambdaConfig {
   return r.done({
     ...common(r),
     clearKeyLicense: r.boolean('SPEKE_CLEARKEY_LICENSE', false),
+    keyAccessToken: accessToken(r),
     keyBucket: r.required('SPEKE_KEY_BUCKET'),
     keyUrlPrefix: r.url('SPEKE_KEY_URL_PREFIX', r.required('SPEKE_KEY_URL_PREFIX')) ?? '',
     masterSecretId: r.required('SPEKE_MASTER_SECRET_ID'),

@@ -1,7 +1,7 @@
 import { CreateSecretCommand, GetRandomPasswordCommand, GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { referenceSecretName } from '../keys/reference-deriver.js';
 import type { ContentSecretStore } from '../ports.js';
-import { DependencyError } from '../speke/errors.js';
+import { DependencyError, NotFoundError } from '../speke/errors.js';
 import { dependencyFault } from './dependency-faults.js';
 
 /** The reference server's settings for a new content ID secret (src/key_generator.py). */
@@ -31,14 +31,21 @@ function errorName(error: unknown): string | undefined {
  * classes). Reads first; when absent, creates; when another instance created it meanwhile
  * (ResourceExistsException), reads the winner's secret, so every instance derives the same keys.
  * Cache in front of it with ContentSecretCache.
+ *
+ * With `create: false` (the ClearKey license function, which players reach without SigV4) a missing
+ * secret is a 404 instead: only the SPEKE endpoint, which encryptors call, may create secrets.
  */
 export class SecretsManagerContentSecrets implements ContentSecretStore {
-  constructor(private readonly client: SecretsManagerClient) {}
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly options: { create: boolean } = { create: true },
+  ) {}
 
   async secretFor(contentId: string): Promise<string> {
     const name = referenceSecretName(contentId);
     const existing = await this.read(name);
     if (existing !== undefined) return existing;
+    if (!this.options.create) throw new NotFoundError('No keys were issued for this content ID', 'unknown-content-id');
     return this.create(name);
   }
 

@@ -6,6 +6,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ClearKeyRequestError } from '../keys/clearkey-license.js';
+import { hasBearerToken } from '../service/bearer-token.js';
 import { clearKeyErrorAnswer, clearKeyLicense, LICENSE_CORS, type ClearKeyLicenseDependencies } from '../service/clearkey-license.js';
 import { logRequest } from '../service/request-log.js';
 import type { RequestFacts } from '../speke/answer.js';
@@ -14,6 +15,11 @@ export interface ClearKeyHandlerDependencies {
   app: ClearKeyLicenseDependencies;
   /** SPEKE_CLEARKEY_LICENSE: when false every request is a 404. */
   enabled: boolean;
+  /**
+   * SPEKE_KEY_ACCESS_TOKEN: when set, a POST without `Authorization: Bearer <token>` gets 401
+   * (preflights stay open: browsers send them without credentials). Undefined: open.
+   */
+  accessToken: string | undefined;
   logger: Logger;
   tracer: Tracer;
 }
@@ -27,6 +33,12 @@ function eventBody(event: APIGatewayProxyEvent): Buffer {
 
 function result(answer: { status: number; headers: Record<string, string>; body: string }): APIGatewayProxyResult {
   return { statusCode: answer.status, headers: { ...LICENSE_CORS, ...answer.headers }, body: answer.body };
+}
+
+/** The 401 of a POST without the configured bearer token: JSON like every license error, plus the challenge. */
+function unauthorized(): APIGatewayProxyResult {
+  const answer = clearKeyErrorAnswer(new ClearKeyRequestError('Unauthorized', 401, 'unauthorized'));
+  return result({ ...answer, headers: { ...answer.headers, 'WWW-Authenticate': 'Bearer' } });
 }
 
 /** Maps any error that escapes the handler (or a middleware) to a JSON error; last in the chain. */
@@ -43,11 +55,13 @@ function licenseErrorHandler(logger: Logger): MiddlewareObj<APIGatewayProxyEvent
 /**
  * The ClearKey license Lambda handler behind API Gateway (REST, proxy integration):
  * POST /clearkey/license?contentId=<id> with the EME request JSON answers the JSON Web Key set;
- * OPTIONS answers the CORS preflight (when API Gateway passes it through). Like the SPEKE handler,
+ * OPTIONS answers the CORS preflight (API Gateway passes it through: template.yaml routes both
+ * methods here, without IAM authorization, since browsers cannot sign requests). With an access
+ * token configured, a POST must carry it as a bearer token. Like the SPEKE handler,
  * Tracer never captures responses (they carry keys) and Logger never logs events.
  */
 export function createClearKeyLicenseHandler(deps: ClearKeyHandlerDependencies) {
-  const { app, enabled, logger, tracer } = deps;
+  const { app, enabled, accessToken, logger, tracer } = deps;
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
@@ -60,6 +74,11 @@ export function createClearKeyLicenseHandler(deps: ClearKeyHandlerDependencies) 
         if (!enabled) throw new ClearKeyRequestError('Not found', 404, 'clearkey-license-disabled');
         if (event.httpMethod === 'OPTIONS') return { statusCode: 204, headers: { ...LICENSE_CORS, 'Access-Control-Max-Age': '86400' }, body: '' };
         if (event.httpMethod !== 'POST') throw new ClearKeyRequestError('Method not allowed', 405, 'method-not-allowed');
+        // httpHeaderNormalizer has lower-cased the header names.
+        if (accessToken !== undefined && !hasBearerToken(event.headers?.authorization, accessToken)) {
+          logRequest(logger, { route: ROUTE, facts, status: 401, durationMs: performance.now() - started, reason: 'unauthorized' });
+          return unauthorized();
+        }
         const contentId = event.queryStringParameters?.contentId;
         const answer = await clearKeyLicense({ body: eventBody(event), contentId }, app, facts);
         logRequest(logger, { route: ROUTE, facts, status: answer.status, durationMs: performance.now() - started });

@@ -1,10 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { LocalDependencies } from '../composition.js';
 import { contentIdFromPathSegment } from '../keys/clearkey-license.js';
 import { isUuid } from '../keys/kid.js';
 import type { KeyStore } from '../ports.js';
+import { hasBearerToken } from '../service/bearer-token.js';
 import { CLEARKEY_MAX_BODY_BYTES, clearKeyErrorAnswer, clearKeyLicense, LICENSE_CORS } from '../service/clearkey-license.js';
 import { copyProtection } from '../service/copy-protection.js';
 import { logRequest } from '../service/request-log.js';
@@ -35,17 +36,6 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 
 function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   send(res, status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }, text);
-}
-
-/**
- * SPEKE_KEY_ACCESS_TOKEN: whether the request carries `Authorization: Bearer <token>`. Compared
- * in constant time over fixed-length digests, so neither content nor length leaks through timing.
- */
-function hasBearerToken(req: IncomingMessage, token: string): boolean {
-  const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
-  if (!match) return false;
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(match[1]!), digest(token));
 }
 
 /** Reads a body up to `limit` bytes; past it, drains (bounded) and reports too large. */
@@ -121,10 +111,15 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
     }
   }
 
-  /** 401 unless the request carries the configured bearer token (no token configured: open). */
-  function unauthorized(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): boolean {
-    if (app.keyAccessToken === undefined || hasBearerToken(req, app.keyAccessToken)) return false;
-    sendText(res, 401, 'Unauthorized', { ...cors, 'WWW-Authenticate': 'Bearer' });
+  /**
+   * 401 unless the request carries the configured bearer token (no token configured: open). The
+   * license route answers it as JSON, like its other errors and the Lambda handler.
+   */
+  function unauthorized(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>, json = false): boolean {
+    if (app.keyAccessToken === undefined || hasBearerToken(req.headers.authorization, app.keyAccessToken)) return false;
+    const challenge = { ...cors, 'WWW-Authenticate': 'Bearer' };
+    if (json) send(res, 401, { ...challenge, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, JSON.stringify({ error: 'Unauthorized' }));
+    else sendText(res, 401, 'Unauthorized', challenge);
     return true;
   }
 
@@ -153,7 +148,7 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
       if (licenseMatch && app.clearKeyLicense) {
         if (req.method === 'OPTIONS') return send(res, 204, { ...LICENSE_CORS, 'Access-Control-Max-Age': '86400' });
         if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed', { ...LICENSE_CORS, Allow: 'POST, OPTIONS' });
-        if (unauthorized(req, res, LICENSE_CORS)) return;
+        if (unauthorized(req, res, LICENSE_CORS, true)) return;
         return clearKeyRoute(req, res, licenseMatch[1], url.searchParams.get('contentId'), requestId);
       }
       if (await demoRoute(req, res, path, { app, demo: app.demo, clearKeyLicense: app.clearKeyLicense })) return;

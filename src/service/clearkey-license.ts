@@ -22,7 +22,7 @@ const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-
 /**
  * CORS of the license route: EME license requests come from the player page's origin and carry a
  * JSON Content-Type, so browsers send an OPTIONS preflight first. Authorization is allowed for the
- * token-based access control to come.
+ * bearer token players send when SPEKE_KEY_ACCESS_TOKEN is set.
  */
 export const LICENSE_CORS = {
   'Access-Control-Allow-Origin': '*',

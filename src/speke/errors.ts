@@ -31,6 +31,17 @@ export class SpekeValidationError extends SpekeHttpError {
   }
 }
 
+/** 404: the request names something this server has no record of (e.g. a content ID no key was issued for). */
+export class NotFoundError extends SpekeHttpError {
+  readonly status = 404;
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
 /** 422 with the specification's `Unsupported SPEKE version` text. */
 export class UnsupportedVersionError extends SpekeHttpError {
   readonly status = 422;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,15 +8,15 @@ import { buildHandler } from '../../scripts/build.mjs';
 import { all, CPIX, parse, PSKC, SPEKE } from '../support/xml.js';
 
 /**
- * Every event in events/ run through the built Lambda bundle (scripts/build.mjs, the artefact `sam
- * build` produces) exactly as `npm run invoke` runs it: scripts/invoke.mjs in a child process, with
- * S3 and Secrets Manager answered by loopback stand-ins.
+ * Every event in events/ run through the built Lambda bundles (scripts/build.mjs, the artefacts `sam
+ * build` produces) exactly as `npm run invoke` runs them: scripts/invoke.mjs in a child process, each
+ * event in the bundle of its route, with S3 and Secrets Manager answered by loopback stand-ins.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EVENTS_DIR = join(ROOT, 'events');
 const KEY_URL_PREFIX = 'https://d111111abcdef8.cloudfront.net'; // scripts/lib/run-bundle.mjs
 
-/** The status each event is answered with (events/README.md has the same table). */
+/** The status each SPEKE event is answered with (events/README.md has the same table). */
 const EXPECTED_STATUS: Record<string, number> = {
   'v1-live-hls-aes128-rotation.json': 200,
   'v1-dash-widevine-playready.json': 200,
@@ -28,9 +28,17 @@ const EXPECTED_STATUS: Record<string, number> = {
   'v2-malformed-request.json': 400,
   'v2-unsupported-speke-version.json': 422,
 };
+/** ClearKey license events (POST /clearkey/license, run in clearkey-license.mjs) and their status. */
+const LICENSE_STATUS: Record<string, number> = {
+  'clearkey-license.json': 200,
+};
+/** The SPEKE event for the same content ID and KID as clearkey-license.json. */
+const SAME_KEY_AS_LICENSE = 'v2-clearkey-aes128.json';
+const TOKEN = 'viewer-token-0123456789abcdef';
 
 interface Result {
   event: string;
+  bundle: string;
   statusCode: number;
   headers: Record<string, string>;
   body: string;
@@ -40,6 +48,8 @@ interface Result {
 
 interface ApiEvent {
   headers: Record<string, string>;
+  multiValueHeaders?: Record<string, string[]>;
+  queryStringParameters?: Record<string, string> | null;
   body: string;
   isBase64Encoded: boolean;
 }
@@ -48,20 +58,42 @@ let workDir: string;
 let eventFiles: string[];
 const results = new Map<string, Result>();
 const events = new Map<string, ApiEvent>();
+/** The license events again, in a run with SPEKE_KEY_ACCESS_TOKEN set: as sent, and with the token. */
+const tokenResults = new Map<string, Result>();
+
+/** Runs scripts/invoke.mjs on `files` with both bundles of workDir, as `npm run invoke` does. */
+async function invoke(files: string[], resultsFile: string, extraEnv: Record<string, string> = {}): Promise<Result[]> {
+  const { NODE_OPTIONS: _jestVmModules, ...env } = process.env;
+  await promisify(execFile)(process.execPath, ['scripts/invoke.mjs', '--bundle-dir', join(workDir, 'speke'), '--results', resultsFile, ...files], {
+    cwd: ROOT,
+    env: { ...env, ...extraEnv },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(await readFile(resultsFile, 'utf8')) as Result[];
+}
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'speke-bundle-events-'));
   await buildHandler({ outdir: join(workDir, 'speke') });
   eventFiles = (await readdir(EVENTS_DIR)).filter((f) => f.endsWith('.json')).sort();
   for (const file of eventFiles) events.set(file, JSON.parse(await readFile(join(EVENTS_DIR, file), 'utf8')) as ApiEvent);
-  const resultsFile = join(workDir, 'results.json');
-  const { NODE_OPTIONS: _jestVmModules, ...env } = process.env;
-  await promisify(execFile)(
-    process.execPath,
-    ['scripts/invoke.mjs', '--bundle', join(workDir, 'speke', 'speke.mjs'), '--results', resultsFile, ...eventFiles.map((f) => join('events', f))],
-    { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 },
-  );
-  for (const result of JSON.parse(await readFile(resultsFile, 'utf8')) as Result[]) results.set(result.event.replace(/^events\//, ''), result);
+  for (const result of await invoke(eventFiles.map((f) => join('events', f)), join(workDir, 'results.json'))) {
+    results.set(result.event.replace(/^events\//, ''), result);
+  }
+
+  // SPEKE_KEY_ACCESS_TOKEN exported, as for a stack with ClearKeyLicenseAccessToken: each license
+  // event as it is (no Authorization header) and with `Authorization: Bearer <token>` added.
+  const tokenFiles: string[] = [];
+  for (const file of Object.keys(LICENSE_STATUS)) {
+    const event = events.get(file)!;
+    const withToken = join(workDir, `with-token-${file}`);
+    const authorization = `Bearer ${TOKEN}`;
+    await writeFile(withToken, JSON.stringify({ ...event, headers: { ...event.headers, Authorization: authorization }, multiValueHeaders: { ...event.multiValueHeaders, Authorization: [authorization] } }));
+    tokenFiles.push(join('events', file), withToken);
+  }
+  for (const result of await invoke(tokenFiles, join(workDir, 'token-results.json'), { SPEKE_KEY_ACCESS_TOKEN: TOKEN })) {
+    tokenResults.set(result.event.replace(/^events\//, '').replace(/^.*\/with-token-/, 'with-token-'), result);
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -73,7 +105,12 @@ const header = (event: ApiEvent, name: string) => Object.entries(event.headers).
 
 describe('events/ answered by the built bundle', () => {
   it('has an expected status for every event, and an event for every expected status', () => {
-    expect(eventFiles).toEqual(Object.keys(EXPECTED_STATUS).sort());
+    expect(eventFiles).toEqual([...Object.keys(EXPECTED_STATUS), ...Object.keys(LICENSE_STATUS)].sort());
+  });
+
+  it('runs each event in the bundle of its route', () => {
+    for (const file of Object.keys(EXPECTED_STATUS)) expect(results.get(file)?.bundle).toBe('speke.mjs');
+    for (const file of Object.keys(LICENSE_STATUS)) expect(results.get(file)?.bundle).toBe('clearkey-license.mjs');
   });
 
   it('includes at least one base64-encoded body, as API Gateway sends with binary media types', () => {
@@ -125,5 +162,56 @@ describe('events/ answered by the built bundle', () => {
     for (const element of [...all(answer, SPEKE, 'KeyFormat'), ...all(answer, CPIX, 'PSSH'), ...all(answer, CPIX, 'HLSSignalingData')]) {
       expect(element.text.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('events/clearkey-license.json answered by the built clearkey-license bundle', () => {
+  interface KeySet {
+    keys: { kty: string; kid: string; k: string }[];
+    type: string;
+  }
+  const file = 'clearkey-license.json';
+  const kidsAsked = () => (JSON.parse(requestBody(events.get(file)!)) as { kids: string[] }).kids;
+
+  it('is a POST /clearkey/license with a content ID and an EME license request, as a browser sends it', () => {
+    const event = events.get(file)! as ApiEvent & { resource: string; httpMethod: string };
+    expect({ resource: event.resource, httpMethod: event.httpMethod }).toEqual({ resource: '/clearkey/license', httpMethod: 'POST' });
+    expect(event.queryStringParameters?.contentId).toBeDefined();
+    expect(header(event, 'authorization')).toBeUndefined(); // no SigV4: the route has no authorizer
+    expect(kidsAsked().length).toBeGreaterThan(0);
+  });
+
+  it(`answers ${LICENSE_STATUS[file]} with the JSON Web Key set, the same keys the SPEKE bundle gives for that content ID and KID`, () => {
+    const result = results.get(file)!;
+    expect({ status: result.statusCode, body: result.statusCode === 200 ? '' : result.body }).toEqual({ status: LICENSE_STATUS[file], body: '' });
+    expect(result.headers).toMatchObject({ 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store' });
+    expect(result.publishedKeys).toEqual([]); // a license publishes nothing
+
+    const license = JSON.parse(result.body) as KeySet;
+    expect(license.type).toBe('temporary');
+    expect(license.keys.map((k) => k.kid)).toEqual(kidsAsked());
+
+    // The SPEKE event for the same content ID and KID, answered in the same run (same master secret).
+    const event = events.get(file)!;
+    const speke = parse(results.get(SAME_KEY_AS_LICENSE)!.body);
+    expect(speke.attrs.contentId).toBe(event.queryStringParameters!.contentId);
+    for (const { kty, kid, k } of license.keys) {
+      expect(kty).toBe('oct');
+      const uuid = Buffer.from(kid, 'base64url').toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+      const contentKey = all(speke, CPIX, 'ContentKey').find((c) => c.attrs.kid === uuid)!;
+      expect(contentKey).toBeDefined();
+      expect(Buffer.from(k, 'base64url').toString('base64')).toBe(all(contentKey, PSKC, 'PlainValue')[0]!.text);
+    }
+  });
+
+  it('answers 401 without the bearer token when SPEKE_KEY_ACCESS_TOKEN is set, and the keys with it', () => {
+    const refused = tokenResults.get(file)!;
+    expect(refused.statusCode).toBe(401);
+    expect(JSON.parse(refused.body)).toEqual({ error: 'Unauthorized' });
+    expect(refused.headers).toMatchObject({ 'WWW-Authenticate': 'Bearer', 'Access-Control-Allow-Origin': '*' });
+
+    const served = tokenResults.get(`with-token-${file}`)!;
+    expect(served.statusCode).toBe(200);
+    expect((JSON.parse(served.body) as KeySet).keys.map((k) => k.kid)).toEqual(kidsAsked());
   });
 });

@@ -154,7 +154,7 @@ describe('ClearKey license Lambda handler with a mocked Secrets Manager', () => 
   function handler(env: Record<string, string> = ENV) {
     const config = loadLambdaConfig(env);
     const app = createLambdaDependencies(config, { s3: new S3Client({ region: 'us-east-1' }), secretsManager: new SecretsManagerClient({ region: 'us-east-1' }) });
-    return createClearKeyLicenseHandler({ app, enabled: config.clearKeyLicense, logger: capturingLogger([]), tracer: new Tracer({ enabled: false }) });
+    return createClearKeyLicenseHandler({ app, enabled: config.clearKeyLicense, accessToken: config.keyAccessToken, logger: capturingLogger([]), tracer: new Tracer({ enabled: false }) });
   }
 
   function event(body: string, options: { method?: string; contentId?: string; base64?: boolean } = {}) {

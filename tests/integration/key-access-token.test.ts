@@ -46,7 +46,12 @@ describe('SPEKE_KEY_ACCESS_TOKEN: bearer token on /keys and /clearkey/license', 
   it('puts the ClearKey license endpoint behind the same token', async () => {
     const body = JSON.stringify({ kids: [base64url(KID_A.replace(/-/g, ''))], type: 'temporary' });
     const url = `${server.url}/clearkey/license?contentId=paid-1`;
-    expect((await fetch(url, { method: 'POST', body })).status).toBe(401);
+    const refused = await fetch(url, { method: 'POST', body });
+    expect(refused.status).toBe(401);
+    // JSON like every license error, and like the Lambda handler's 401.
+    expect(refused.headers.get('content-type')).toBe('application/json');
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await refused.json()).toEqual({ error: 'Unauthorized' });
     const ok = await fetch(url, { method: 'POST', body, headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(ok.status).toBe(200);
     const license = (await ok.json()) as { keys: { kid: string; k: string }[] };

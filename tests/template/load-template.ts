@@ -93,7 +93,7 @@ export interface FoundStatement {
   policyName?: string;
 }
 
-/** Unwraps `Fn::If [cond, value, AWS::NoValue]` around a policy. */
+/** Unwraps `Fn::If [cond, value, AWS::NoValue]` around a policy (or any list item). */
 function unwrapIf(node: Json): { value: Json; condition?: string } {
   if (node && typeof node === 'object' && 'Fn::If' in node) {
     const [condition, whenTrue, whenFalse] = node['Fn::If'] as [string, Json, Json];
@@ -126,6 +126,33 @@ export function permissionStatements(template: Template): FoundStatement[] {
     }
   }
   return out;
+}
+
+/** Logical IDs of the template's SAM functions, in template order. */
+export function serverlessFunctions(template: Template): string[] {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function')
+    .map(([id]) => id);
+}
+
+/**
+ * A function's environment variables as SAM deploys them: Globals.Function.Environment.Variables
+ * merged with the function's own, which win on the same name.
+ */
+export function functionEnvironment(template: Template, functionId: string): Record<string, Json> {
+  const resource = template.Resources[functionId];
+  if (!resource || resource.Type !== 'AWS::Serverless::Function') throw new Error(`template.yaml has no AWS::Serverless::Function ${functionId}`);
+  const globals = (template.Globals?.Function?.Environment?.Variables ?? {}) as Record<string, Json>;
+  const own = (resource.Properties?.Environment?.Variables ?? {}) as Record<string, Json>;
+  return { ...globals, ...own };
+}
+
+/**
+ * Unwraps `Fn::If [cond, value, AWS::NoValue]` around a list item (e.g. a method setting):
+ * the value, and the condition it is present under (undefined when unconditional).
+ */
+export function conditionalItem(node: Json): { value: Json; condition?: string } {
+  return unwrapIf(node);
 }
 
 export function list<T>(value: T | T[] | undefined): T[] {

@@ -9,9 +9,10 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { createLambdaDependencies } from '../../src/composition.js';
 import { loadLambdaConfig } from '../../src/config.js';
-import { copyProtection } from '../../src/service/copy-protection.js';
-import { v1Aes128 } from '../support/requests.js';
-import { list, loadTemplate, permissionStatements, type FoundStatement, type Json } from './load-template.js';
+import { clearKeyLicense } from '../../src/service/clearkey-license.js';
+import { copyProtection, type CopyProtectionDependencies } from '../../src/service/copy-protection.js';
+import { KID_A, v1Aes128 } from '../support/requests.js';
+import { functionEnvironment, list, loadTemplate, permissionStatements, type FoundStatement, type Json } from './load-template.js';
 
 const template = loadTemplate();
 const statements = permissionStatements(template);
@@ -39,11 +40,20 @@ interface SentCall {
   input: Record<string, unknown>;
 }
 
+/** A SPEKE request for content ID channel-7 (what SpekeFunction answers). */
+const spekeRequest = (deps: CopyProtectionDependencies) => copyProtection({ body: Buffer.from(v1Aes128({ contentId: 'channel-7' })), spekeVersionHeader: undefined }, deps);
+/** A ClearKey license request for the same content ID (what ClearKeyLicenseFunction answers). */
+const licenseRequest = (deps: CopyProtectionDependencies) =>
+  clearKeyLicense({ body: Buffer.from(JSON.stringify({ kids: [Buffer.from(KID_A.replace(/-/g, ''), 'hex').toString('base64url')] })), contentId: 'channel-7' }, deps);
+
 /**
  * Runs a request through the Lambda composition with mocked SDK clients and returns every command
  * the adapters sent, as IAM actions (`PutObjectCommand` on S3Client → `s3:PutObject`).
  */
-async function commandsSent(keyDerivation: 'hkdf' | 'reference'): Promise<SentCall[]> {
+async function commandsSent(
+  keyDerivation: 'hkdf' | 'reference',
+  request: (deps: CopyProtectionDependencies) => Promise<{ status: number }> = spekeRequest,
+): Promise<SentCall[]> {
   const s3 = new S3Client({ region: 'us-east-1' });
   const secretsManager = new SecretsManagerClient({ region: 'us-east-1' });
   const s3Mock = mockClient(s3);
@@ -68,7 +78,7 @@ async function commandsSent(keyDerivation: 'hkdf' | 'reference'): Promise<SentCa
     SPEKE_KEY_DERIVATION: keyDerivation,
   });
   const deps = createLambdaDependencies(config, { s3, secretsManager });
-  const answer = await copyProtection({ body: Buffer.from(v1Aes128({ contentId: 'channel-7' })), spekeVersionHeader: undefined }, deps);
+  const answer = await request(deps);
   expect(answer.status).toBe(200);
   const sent: SentCall[] = [];
   for (const [client, mock] of [
@@ -110,7 +120,7 @@ describe('template.yaml: IAM of the function', () => {
   });
 
   it('scopes those grants to the resources the function is configured with', () => {
-    const fnEnv = template.Resources.SpekeFunction!.Properties.Environment.Variables;
+    const fnEnv = functionEnvironment(template, 'SpekeFunction');
     const grant = (action: string) => unconditional.filter((s) => list(s.statement.Action).includes(action));
     // PutObject on objects of the bucket named by SPEKE_KEY_BUCKET, and nothing else.
     expect(fnEnv.SPEKE_KEY_BUCKET).toEqual({ Ref: 'KeyBucket' });
@@ -135,6 +145,38 @@ describe('template.yaml: IAM of the function', () => {
     expect(actionsOf(referenceOnly)).toEqual(['secretsmanager:CreateSecret', 'secretsmanager:GetRandomPassword', 'secretsmanager:GetSecretValue']);
     const perContent = referenceOnly.filter((s) => list(s.statement.Action).includes('secretsmanager:CreateSecret'));
     expect(perContent.map((s) => s.statement.Resource)).toEqual([ALLOWED_WILDCARD_RESOURCES[1]]);
+  });
+});
+
+describe('template.yaml: IAM of the ClearKey license function', () => {
+  const licenseStatements = allows.filter((s) => s.resource === 'ClearKeyLicenseFunctionRole');
+  const licenseUnconditional = licenseStatements.filter((s) => s.condition === undefined);
+  const licenseReferenceOnly = licenseStatements.filter((s) => s.condition === 'UseReferenceDerivation');
+
+  it('uses its own role, which exists only with the function, with no managed policies', () => {
+    expect(template.Resources.ClearKeyLicenseFunctionRole!.Condition).toBe('EnableClearKeyLicense');
+    const role = template.Resources.ClearKeyLicenseFunctionRole!.Properties;
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    expect(licenseStatements.every((s) => s.condition === undefined || s.condition === 'UseReferenceDerivation')).toBe(true);
+  });
+
+  it('grants exactly the SDK commands a license sends (hkdf): GetSecretValue on the master secret, and no S3', async () => {
+    const sent = await commandsSent('hkdf', licenseRequest);
+    expect([...new Set(sent.map((c) => c.action))]).toEqual(['secretsmanager:GetSecretValue']);
+    expect(actionsOf(licenseUnconditional)).toEqual(['secretsmanager:GetSecretValue', ...PLATFORM_ACTIONS].sort());
+    const grant = (action: string) => licenseUnconditional.filter((s) => list(s.statement.Action).includes(action));
+    expect(functionEnvironment(template, 'ClearKeyLicenseFunction').SPEKE_MASTER_SECRET_ID).toEqual({ Ref: 'MasterSecret' });
+    expect(grant('secretsmanager:GetSecretValue').map((s) => s.statement.Resource)).toEqual([{ Ref: 'MasterSecret' }]);
+    expect(grant('logs:PutLogEvents').map((s) => s.statement.Resource)).toEqual([{ 'Fn::GetAtt': ['ClearKeyLicenseLogGroup', 'Arn'] }]);
+    expect(licenseStatements.flatMap((s) => list(s.statement.Action)).filter((a) => a.startsWith('s3:'))).toEqual([]);
+  });
+
+  it('adds, only when KeyDerivation is reference, the same reference statements as the SPEKE role', async () => {
+    const sent = await commandsSent('reference', licenseRequest);
+    const extra = sent.filter((c) => !(c.action === 'secretsmanager:GetSecretValue' && c.input.SecretId === 'master-secret-arn'));
+    expect([...new Set(extra.map((c) => c.action))].sort()).toEqual(actionsOf(licenseReferenceOnly));
+    expect(licenseReferenceOnly.map((s) => s.statement)).toEqual(referenceOnly.map((s) => ({ ...s.statement, Sid: expect.any(String) })));
   });
 });
 

@@ -1,7 +1,8 @@
 import { basename, extname } from 'node:path';
+import { ENTRY_POINTS } from '../../scripts/build.mjs';
 import { LAMBDA_ENV, loadLambdaConfig } from '../../src/config.js';
 import { parseMasterSecret } from '../../src/keys/derive.js';
-import { collectReferences, list, loadTemplate, PSEUDO_PARAMETERS, type Json } from './load-template.js';
+import { collectReferences, conditionalItem, functionEnvironment, list, loadTemplate, PSEUDO_PARAMETERS, serverlessFunctions, type Json } from './load-template.js';
 
 const template = loadTemplate();
 const resources = template.Resources;
@@ -11,7 +12,11 @@ const props = (id: string): Json => {
   return resource.Properties ?? {};
 };
 const fn = props('SpekeFunction');
-const env: Record<string, Json> = fn.Environment.Variables;
+/** SpekeFunction's environment as deployed: Globals.Function merged with its own variables. */
+const env = functionEnvironment(template, 'SpekeFunction');
+const FUNCTIONS = serverlessFunctions(template);
+/** Each function's log group, as its LoggingConfig names it. */
+const LOG_GROUPS: Record<string, string> = { SpekeFunction: 'SpekeLogGroup', ClearKeyLicenseFunction: 'ClearKeyLicenseLogGroup' };
 
 describe('template.yaml: references', () => {
   it('is a SAM template', () => {
@@ -30,7 +35,7 @@ describe('template.yaml: references', () => {
   });
 
   it('uses every parameter, and groups every parameter for the console', () => {
-    const refs = collectReferences({ Resources: resources, Outputs: template.Outputs, Conditions: template.Conditions });
+    const refs = collectReferences({ Resources: resources, Outputs: template.Outputs, Conditions: template.Conditions, Globals: template.Globals });
     const used = new Set(refs.map((r) => r.target));
     expect(Object.keys(template.Parameters).filter((p) => !used.has(p))).toEqual([]);
     const grouped = (template.Metadata['AWS::CloudFormation::Interface'].ParameterGroups as Json[]).flatMap((g) => g.Parameters as string[]);
@@ -44,11 +49,30 @@ describe('template.yaml: references', () => {
 });
 
 describe('template.yaml: the function', () => {
-  it('sets every environment variable the Lambda configuration reads, and no SPEKE_ variable it does not', () => {
-    const missing = LAMBDA_ENV.filter((name) => env[name] === undefined);
+  it('has the SPEKE function and the ClearKey license function, and no other', () => {
+    expect(FUNCTIONS).toEqual(['SpekeFunction', 'ClearKeyLicenseFunction']);
+  });
+
+  it.each(FUNCTIONS)('%s sets every environment variable the Lambda configuration reads, and no SPEKE_ variable it does not', (id) => {
+    const fnEnv = functionEnvironment(template, id);
+    const missing = LAMBDA_ENV.filter((name) => fnEnv[name] === undefined);
     expect(missing).toEqual([]);
-    const unread = Object.keys(env).filter((name) => name.startsWith('SPEKE_') && !(LAMBDA_ENV as readonly string[]).includes(name));
+    const unread = Object.keys(fnEnv).filter((name) => name.startsWith('SPEKE_') && !(LAMBDA_ENV as readonly string[]).includes(name));
     expect(unread).toEqual([]);
+  });
+
+  it('writes the shared environment once, in Globals, and per function only what differs', () => {
+    const globals = template.Globals.Function.Environment.Variables as Record<string, Json>;
+    expect(Object.keys(globals).length).toBeGreaterThan(10);
+    for (const id of FUNCTIONS) {
+      expect(Object.keys(props(id).Environment.Variables).sort()).toEqual(['SPEKE_CLEARKEY_LICENSE', 'SPEKE_KEY_ACCESS_TOKEN']);
+    }
+    // The SPEKE API is IAM-authorized for encryptors: no license route, no viewer token there.
+    expect(env.SPEKE_CLEARKEY_LICENSE).toBe('false');
+    expect(env.SPEKE_KEY_ACCESS_TOKEN).toBe('');
+    const license = functionEnvironment(template, 'ClearKeyLicenseFunction');
+    expect(license.SPEKE_CLEARKEY_LICENSE).toBe('true');
+    expect(license.SPEKE_KEY_ACCESS_TOKEN).toEqual({ Ref: 'ClearKeyLicenseAccessToken' });
   });
 
   it('wires bucket, key URL prefix, secret and settings to their resources and parameters', () => {
@@ -82,14 +106,17 @@ describe('template.yaml: the function', () => {
     expect(p.KeyRetentionDays).toMatchObject({ Type: 'Number', Default: 2, MinValue: 1 });
   });
 
-  it('starts with the parameter defaults: src/config.ts accepts the environment the template sets', () => {
+  it.each([
+    ['SpekeFunction', false],
+    ['ClearKeyLicenseFunction', true],
+  ])('%s starts with the parameter defaults: src/config.ts accepts the environment the template sets', (id, clearKeyLicense) => {
     const placeholders: Record<string, string> = {
       SPEKE_KEY_BUCKET: 'speke-key-server-keybucket-abc123',
       SPEKE_KEY_URL_PREFIX: 'https://d111111abcdef8.cloudfront.net',
       SPEKE_MASTER_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:MasterSecret-AbCdEf',
     };
     const resolved = Object.fromEntries(
-      Object.entries(env).map(([name, value]) => {
+      Object.entries(functionEnvironment(template, id)).map(([name, value]) => {
         if (typeof value === 'string') return [name, value];
         if (value.Ref in template.Parameters) return [name, String(template.Parameters[value.Ref].Default)];
         return [name, placeholders[name]];
@@ -98,30 +125,54 @@ describe('template.yaml: the function', () => {
     expect(() => loadLambdaConfig(resolved)).not.toThrow();
     const config = loadLambdaConfig(resolved);
     expect(config.keyDerivation).toBe('hkdf');
-    expect(config.clearKeyLicense).toBe(false);
+    expect(config.clearKeyLicense).toBe(clearKeyLicense);
+    expect(config.keyAccessToken).toBeUndefined(); // open by default
   });
 
-  it('runs on nodejs24.x, arm64, traced, with a retained log group', () => {
-    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Tracing: 'Active' });
-    expect(fn.MemorySize).toBeGreaterThanOrEqual(256);
-    expect(fn.Timeout).toBeLessThan(29); // API Gateway's integration timeout
-    expect(fn.LoggingConfig.LogGroup).toEqual({ Ref: 'SpekeLogGroup' });
-    expect(resources.SpekeLogGroup!.Type).toBe('AWS::Logs::LogGroup');
-    expect(props('SpekeLogGroup').RetentionInDays).toEqual({ Ref: 'LogRetentionDays' });
+  it.each(FUNCTIONS)('%s runs on nodejs24.x, arm64, traced, with a retained log group of its own', (id) => {
+    const f = props(id);
+    expect(f).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Tracing: 'Active' });
+    expect(f.MemorySize).toBeGreaterThanOrEqual(256);
+    expect(f.Timeout).toBeLessThan(29); // API Gateway's integration timeout
+    const logGroup = LOG_GROUPS[id]!;
+    expect(f.LoggingConfig.LogGroup).toEqual({ Ref: logGroup });
+    expect(resources[logGroup]!.Type).toBe('AWS::Logs::LogGroup');
+    expect(resources[logGroup]!.Condition).toBe(resources[id]!.Condition);
+    expect(props(logGroup).RetentionInDays).toEqual({ Ref: 'LogRetentionDays' });
   });
 
-  it('is built by esbuild as an ESM bundle whose file and export match Handler', () => {
-    const metadata = resources.SpekeFunction!.Metadata;
+  it('has every function bundled by scripts/build.mjs under the module name of its Handler (npm run build, npm run invoke, Pulumi)', () => {
+    const bundled = Object.fromEntries(
+      FUNCTIONS.map((id) => [props(id).Handler.slice(0, props(id).Handler.lastIndexOf('.')), resources[id]!.Metadata.BuildProperties.EntryPoints[0]]),
+    );
+    expect(bundled).toEqual(ENTRY_POINTS);
+  });
+
+  it('gives each function its own log group name', () => {
+    expect(props('SpekeLogGroup').LogGroupName).toEqual({ 'Fn::Sub': '/aws/lambda/${AWS::StackName}-speke' });
+    expect(props('ClearKeyLicenseLogGroup').LogGroupName).toEqual({ 'Fn::Sub': '/aws/lambda/${AWS::StackName}-clearkey-license' });
+  });
+
+  it.each([
+    ['SpekeFunction', 'src/handlers/speke.ts'],
+    ['ClearKeyLicenseFunction', 'src/handlers/clearkey-license.ts'],
+  ])('%s is built by esbuild as an ESM bundle whose file and export match Handler', (id, entryPoint) => {
+    const f = props(id);
+    const metadata = resources[id]!.Metadata;
     expect(metadata.BuildMethod).toBe('esbuild');
     const build = metadata.BuildProperties;
     expect(build.Format).toBe('esm');
     expect(build.OutExtension).toEqual(['.js=.mjs']);
-    expect(build.EntryPoints).toEqual(['src/handlers/speke.ts']);
+    expect(build.EntryPoints).toEqual([entryPoint]);
     // Powertools Tracer (aws-xray-sdk-core) calls require(): an ESM bundle needs one in scope.
     expect(build.Banner).toEqual([expect.stringMatching(/^js=import \{ createRequire \} from 'module'; const require = createRequire\(import\.meta\.url\);$/)]);
     const entry = basename(build.EntryPoints[0], extname(build.EntryPoints[0]));
-    expect(fn.Handler).toBe(`${entry}.handler`);
-    expect(fn.CodeUri).toBe('./');
+    expect(f.Handler).toBe(`${entry}.handler`);
+    expect(f.CodeUri).toBe('./');
+    // The same bundle settings for both (scripts/build.mjs bundles them together).
+    const { EntryPoints: _speke, ...spekeSettings } = resources.SpekeFunction!.Metadata.BuildProperties;
+    const { EntryPoints: _own, ...ownSettings } = build;
+    expect(ownSettings).toEqual(spekeSettings);
   });
 });
 
@@ -140,7 +191,7 @@ describe('template.yaml: the API', () => {
   it('takes its stage name from a parameter and never logs bodies', () => {
     expect(props('SpekeApi').StageName).toEqual({ Ref: 'StageName' });
     expect(template.Parameters.StageName.Type).toBe('String');
-    for (const setting of props('SpekeApi').MethodSettings as Json[]) expect(setting.DataTraceEnabled).toBe(false);
+    for (const setting of props('SpekeApi').MethodSettings as Json[]) expect(conditionalItem(setting).value.DataTraceEnabled).toBe(false);
     expect(template.Globals.Api.OpenApiVersion).toBeDefined();
   });
 });

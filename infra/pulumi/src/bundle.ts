@@ -1,5 +1,6 @@
-// The Lambda code: the esbuild bundle `npm run build` writes to dist/speke (scripts/build.mjs),
-// zipped with the handler module at the root of the archive, as the template's Handler expects.
+// The Lambda code: the esbuild bundles `npm run build` writes to dist/speke (scripts/build.mjs),
+// one per function, zipped together with each handler module at the root of the archive, as the
+// template's Handlers expect. Every function takes its code from this one zip.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -26,16 +27,25 @@ export function bundleDir(configured: string | undefined): string {
   return configured ? path.resolve(PROJECT_DIR, configured) : DEFAULT_BUNDLE_DIR;
 }
 
-/** The bundle for handler module `module`: `<module>.mjs`, and its source map when there is one. */
-export function lambdaBundle(dir: string, module: string): LambdaBundle {
-  const main = `${module}.mjs`;
-  const mainPath = path.join(dir, main);
-  if (!existsSync(mainPath)) {
-    throw new Error(`No Lambda bundle at ${mainPath}: run \`npm ci && npm run build\` in the repository root (${REPO_ROOT}) first, or set bundleDir`);
+/** The bundle for handler modules `modules`: each `<module>.mjs`, and its source map when there is one. */
+export function lambdaBundle(dir: string, modules: readonly string[]): LambdaBundle {
+  if (modules.length === 0) throw new Error('No handler module to bundle');
+  const files: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const module of modules) {
+    const main = `${module}.mjs`;
+    const mainPath = path.join(dir, main);
+    if (!existsSync(mainPath)) {
+      missing.push(mainPath);
+      continue;
+    }
+    files[main] = mainPath;
+    const map = `${main}.map`;
+    if (existsSync(path.join(dir, map))) files[map] = path.join(dir, map);
   }
-  const files: Record<string, string> = { [main]: mainPath };
-  const map = `${main}.map`;
-  if (existsSync(path.join(dir, map))) files[map] = path.join(dir, map);
+  if (missing.length > 0) {
+    throw new Error(`No Lambda bundle at ${missing.join(', ')}: run \`npm ci && npm run build\` in the repository root (${REPO_ROOT}) first, or set bundleDir`);
+  }
 
   const hash = createHash('sha256');
   for (const [name, file] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
@@ -44,7 +54,7 @@ export function lambdaBundle(dir: string, module: string): LambdaBundle {
     hash.update('\0');
   }
   const sha256 = hash.digest('hex');
-  return { files, sha256, key: `speke-key-server/${module}-${sha256.slice(0, 32)}.zip` };
+  return { files, sha256, key: `speke-key-server/lambda-${sha256.slice(0, 32)}.zip` };
 }
 
 /** The zip Pulumi uploads: each file at the archive's root under its name. */

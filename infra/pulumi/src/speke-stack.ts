@@ -1,14 +1,14 @@
 // The SPEKE key server as Pulumi deploys it: template.yaml itself, as one CloudFormation stack (the
-// SAM transform runs in CloudFormation, as with `sam deploy`), its function's code taken from a zip
-// of the esbuild bundle that this program uploads to an artifact bucket of its own.
+// SAM transform runs in CloudFormation, as with `sam deploy`), its functions' code taken from a zip
+// of the esbuild bundles that this program uploads to an artifact bucket of its own.
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { bundleArchive, bundleDir, lambdaBundle } from './bundle';
 import {
   configKey,
-  FUNCTION_ID,
-  handlerModule,
+  handlerModules,
   loadTemplate,
+  noEchoParameters,
   outputNames,
   parameterValues,
   requiredCapabilities,
@@ -52,7 +52,14 @@ export function deploySpeke(template: Template = loadTemplate()): SpekeDeploymen
   const config = new pulumi.Config();
   checkConfigKeys(template);
   const parameters = parameterValues(template, (key) => config.get(key));
-  const bundle = lambdaBundle(bundleDir(config.get('bundleDir')), handlerModule(template, FUNCTION_ID));
+  const bundle = lambdaBundle(bundleDir(config.get('bundleDir')), handlerModules(template));
+  // A NoEcho parameter (the license access token) that is set stays secret in Pulumi's state and
+  // output, as CloudFormation hides it. Pulumi then treats all the stack's parameters as secret
+  // (previews show them as [secret]); with every NoEcho parameter empty they stay readable.
+  const hidden = new Set(noEchoParameters(template));
+  const stackParameters = Object.fromEntries(
+    Object.entries(parameters).map(([name, value]): [string, pulumi.Input<string>] => [name, hidden.has(name) && value !== '' ? pulumi.secret(value) : value]),
+  );
 
   // Holds only the code zips; emptied and deleted with the Pulumi stack.
   const artifactBucket = new aws.s3.Bucket('speke-artifacts', { forceDestroy: true });
@@ -75,8 +82,8 @@ export function deploySpeke(template: Template = loadTemplate()): SpekeDeploymen
       name: cloudFormationStackName(pulumi.getProject(), pulumi.getStack()),
       templateBody: pulumi
         .all([artifactBucket.bucket, bundleObject.key])
-        .apply(([Bucket, Key]) => templateBody(withCodeUri(template, { Bucket, Key }, FUNCTION_ID))),
-      parameters,
+        .apply(([Bucket, Key]) => templateBody(withCodeUri(template, { Bucket, Key }))),
+      parameters: stackParameters,
       capabilities: requiredCapabilities(template),
     },
     // A first deployment creates a CloudFront distribution, which alone can take a quarter of an hour.

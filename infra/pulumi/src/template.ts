@@ -1,7 +1,8 @@
 // Everything the Pulumi program knows about the stack it deploys comes from template.yaml, read
 // when the program runs: its parameters become configuration keys, its Outputs the stack outputs,
-// and the template itself, with only the function's code location changed, the CloudFormation
-// template body. Nothing here names a template parameter or output.
+// its functions' Handlers the modules the code zip must hold, and the template itself, with only
+// the functions' code location changed, the CloudFormation template body. Nothing here names a
+// template parameter, output or function.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { yamlParse } from 'yaml-cfn';
@@ -11,9 +12,6 @@ export const PROJECT_DIR = path.resolve(__dirname, '..');
 /** The server's repository root. */
 export const REPO_ROOT = path.resolve(PROJECT_DIR, '..', '..');
 export const TEMPLATE_PATH = path.join(REPO_ROOT, 'template.yaml');
-
-/** The template's Lambda function, whose CodeUri points at the uploaded bundle instead of `./`. */
-export const FUNCTION_ID = 'SpekeFunction';
 
 /** CloudFormation's limit on a TemplateBody passed inline (a larger one has to go to S3 first). */
 export const MAX_TEMPLATE_BODY_BYTES = 51_200;
@@ -138,11 +136,30 @@ export function parameterValues(template: Template, read: (key: string) => strin
   return values;
 }
 
-/** The module Lambda loads for the function's Handler (`speke.handler` → `speke`). */
-export function handlerModule(template: Template, functionId: string = FUNCTION_ID): string {
+const SAM_FUNCTION = 'AWS::Serverless::Function';
+
+/**
+ * The logical IDs of the template's SAM functions, conditional ones included (their code is
+ * uploaded whether or not a condition deploys them). Throws when there is none.
+ */
+export function functionIds(template: Template): string[] {
+  const ids = Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === SAM_FUNCTION)
+    .map(([id]) => id);
+  if (ids.length === 0) throw new Error(`template.yaml has no ${SAM_FUNCTION}`);
+  return ids;
+}
+
+/** The module Lambda loads for a function's Handler (`speke.handler` → `speke`). */
+export function handlerModule(template: Template, functionId: string): string {
   const handler = template.Resources[functionId]?.Properties?.Handler;
   if (typeof handler !== 'string' || !handler.includes('.')) throw new Error(`template.yaml: ${functionId} has no Handler of the form <module>.<export>`);
   return handler.slice(0, handler.lastIndexOf('.'));
+}
+
+/** The handler modules of every function, once each, in template order: what the code zip must hold. */
+export function handlerModules(template: Template): string[] {
+  return [...new Set(functionIds(template).map((id) => handlerModule(template, id)))];
 }
 
 export interface CodeLocation {
@@ -150,13 +167,25 @@ export interface CodeLocation {
   Key: string;
 }
 
-/** A copy of the template whose function takes its code from `location` (SAM's CodeUri as an S3 object). */
-export function withCodeUri(template: Template, location: CodeLocation, functionId: string = FUNCTION_ID): Template {
+/**
+ * A copy of the template whose functions all take their code from `location` (SAM's CodeUri as an
+ * S3 object): one zip holding every handler module at its root.
+ */
+export function withCodeUri(template: Template, location: CodeLocation): Template {
   const copy = structuredClone(template);
-  const fn = copy.Resources[functionId];
-  if (!fn || fn.Type !== 'AWS::Serverless::Function' || !fn.Properties) throw new Error(`template.yaml has no AWS::Serverless::Function ${functionId}`);
-  fn.Properties.CodeUri = { Bucket: location.Bucket, Key: location.Key };
+  for (const id of functionIds(copy)) {
+    const fn = copy.Resources[id]!;
+    if (!fn.Properties) throw new Error(`template.yaml: ${SAM_FUNCTION} ${id} has no Properties`);
+    fn.Properties.CodeUri = { Bucket: location.Bucket, Key: location.Key };
+  }
   return copy;
+}
+
+/** Names of the parameters whose values CloudFormation hides (NoEcho): kept secret in Pulumi's state too. */
+export function noEchoParameters(template: Template): string[] {
+  return Object.entries(template.Parameters ?? {})
+    .filter(([, parameter]) => parameter.NoEcho === true || String(parameter.NoEcho).toLowerCase() === 'true')
+    .map(([name]) => name);
 }
 
 /** The template as CloudFormation's TemplateBody: JSON, which CloudFormation reads like the YAML. */

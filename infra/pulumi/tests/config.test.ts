@@ -17,6 +17,7 @@ const STRING_SAMPLES: Record<string, string> = {
   WidevineProvider: 'widevine_test',
   PlayReadyLaUrl: 'https://license.example.com/rightsmanager.asmx',
   FairPlayKeyUriTemplate: 'skd://keys.example.com/{contentId}/{kid}',
+  ClearKeyLicenseAccessToken: 'viewer-token-0123456789abcdef',
 };
 
 /** A valid value other than the default, for any parameter. */
@@ -61,10 +62,16 @@ before(async () => {
   ({ deploySpeke } = await import('../src/speke-stack.js'));
 });
 
+/** How Pulumi's mocks hand over a value marked secret. */
+const SECRET_SIG = { key: '4dabf18193072939515e22adb298388d', value: '1b47061264138c4ac30d75fd1eb44270' };
+const isSecret = (value: Json) => value !== null && typeof value === 'object' && value[SECRET_SIG.key] === SECRET_SIG.value;
+const reveal = (value: Json) => (isSecret(value) ? value.value : value);
+
 function stackInputs(): Json {
   const stacks = registered.filter((r) => r.type === 'aws:cloudformation/stack:Stack');
   assert.equal(stacks.length, 1);
-  return stacks[0]!.inputs;
+  const { parameters, ...inputs } = stacks[0]!.inputs;
+  return { ...inputs, parameters: reveal(parameters), parametersAreSecret: isSecret(parameters) };
 }
 
 describe('configuration', () => {
@@ -72,6 +79,13 @@ describe('configuration', () => {
     assert.ok(Object.keys(parameters).length > 0);
     assert.deepEqual(stackInputs().parameters, expected);
     for (const name of Object.keys(parameters)) assert.notEqual(expected[name], String(parameters[name].Default), `${name} is tested with a value other than its default`);
+  });
+
+  it('keeps a NoEcho parameter that is set (the license access token) secret in Pulumi\'s state', () => {
+    const noEcho = Object.keys(parameters).filter((name) => parameters[name].NoEcho === true);
+    assert.deepEqual(noEcho, ['ClearKeyLicenseAccessToken']);
+    assert.equal(stackInputs().parametersAreSecret, true);
+    assert.equal(stackInputs().parameters.ClearKeyLicenseAccessToken, STRING_SAMPLES.ClearKeyLicenseAccessToken);
   });
 
   it('passes a list parameter configured as a list as comma-separated text', () => {
@@ -123,6 +137,6 @@ describe('refused configuration (nothing registered)', () => {
   });
 
   it('no bundle where bundleDir points', () => {
-    refuses('bundleDir', path.join(bundle, 'missing'), /No Lambda bundle at .*speke\.mjs: run `npm ci && npm run build`/);
+    refuses('bundleDir', path.join(bundle, 'missing'), /No Lambda bundle at .*speke\.mjs, .*clearkey-license\.mjs: run `npm ci && npm run build`/);
   });
 });

@@ -6,11 +6,17 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type * as pulumi from '@pulumi/pulumi';
-import { fakeBundle, fakeOutput, installMocks, readTemplate, valueOf, type Json, type Registered } from './support/mocks';
+import { BUNDLE_MODULES, fakeBundle, fakeOutput, installMocks, readTemplate, valueOf, type Json, type Registered } from './support/mocks';
 
 const bundle = fakeBundle();
 const registered = installMocks({ bundleDir: bundle });
 const template = readTemplate();
+/** Logical IDs of the template's SAM functions, read here on their own (not through the program). */
+const functions = Object.keys(template.Resources).filter((id) => template.Resources[id].Type === 'AWS::Serverless::Function');
+const handlerModuleOf = (id: string) => {
+  const handler = template.Resources[id].Properties.Handler as string;
+  return handler.slice(0, handler.lastIndexOf('.'));
+};
 
 let program: Record<string, pulumi.Output<string>>;
 let exported: Record<string, string>;
@@ -56,16 +62,18 @@ describe('the CloudFormation stack', () => {
     assert.deepEqual([...capabilities].sort(), ['CAPABILITY_AUTO_EXPAND', 'CAPABILITY_IAM']);
   });
 
-  it('has template.yaml as its body, the function code location alone changed to the uploaded zip', () => {
+  it('has template.yaml as its body, every function code location alone changed to the uploaded zip', () => {
     const stack = only('aws:cloudformation/stack:Stack');
     const object = only('aws:s3/bucketObject:BucketObject');
     const body = JSON.parse(stack.inputs.templateBody);
 
-    assert.deepEqual(template.Resources.SpekeFunction.Properties.CodeUri, './', 'template.yaml builds the function from the repository');
-    assert.deepEqual(body.Resources.SpekeFunction.Properties.CodeUri, { Bucket: object.inputs.bucket, Key: object.inputs.key });
-
+    assert.deepEqual(functions, ['SpekeFunction', 'ClearKeyLicenseFunction']);
     const expected = structuredClone(template);
-    expected.Resources.SpekeFunction.Properties.CodeUri = body.Resources.SpekeFunction.Properties.CodeUri;
+    for (const id of functions) {
+      assert.deepEqual(template.Resources[id].Properties.CodeUri, './', `template.yaml builds ${id} from the repository`);
+      assert.deepEqual(body.Resources[id].Properties.CodeUri, { Bucket: object.inputs.bucket, Key: object.inputs.key }, id);
+      expected.Resources[id].Properties.CodeUri = body.Resources[id].Properties.CodeUri;
+    }
     assert.deepEqual(body, expected);
     // The same, section by section, for a readable failure when only one of them differs.
     for (const section of ['Transform', 'Parameters', 'Conditions', 'Globals', 'Outputs']) assert.deepEqual(body[section], template[section], section);
@@ -77,6 +85,7 @@ describe('the CloudFormation stack', () => {
   });
 
   it('gets every template parameter, at the template default when not configured', () => {
+    // Not secret: every NoEcho parameter is at its empty default.
     const { parameters } = only('aws:cloudformation/stack:Stack').inputs;
     const defaults = Object.fromEntries(
       Object.entries(template.Parameters as Record<string, Json>).map(([name, p]) => [name, Array.isArray(p.Default) ? p.Default.join(',') : String(p.Default)]),
@@ -89,16 +98,20 @@ describe('the Lambda bundle', () => {
   it('uploads a zip named by the content hash into the artifact bucket', () => {
     const object = only('aws:s3/bucketObject:BucketObject');
     assert.equal(object.inputs.bucket, 'speke-artifacts-4f2a9c1');
-    assert.match(object.inputs.key, /^speke-key-server\/speke-[0-9a-f]{32}\.zip$/);
+    assert.match(object.inputs.key, /^speke-key-server\/lambda-[0-9a-f]{32}\.zip$/);
   });
 
-  it("holds the handler module of the template's Handler at the zip root, with its source map", async () => {
+  it("holds the handler module of every function's Handler at the zip root, with its source map, and nothing else", async () => {
     const { source } = only('aws:s3/bucketObject:BucketObject').inputs;
     const assets: Record<string, Json> = await source.assets;
-    const [module] = (template.Resources.SpekeFunction.Properties.Handler as string).split('.');
-    assert.deepEqual(Object.keys(assets).sort(), [`${module}.mjs`, `${module}.mjs.map`]);
-    assert.equal(await assets[`${module}.mjs`].path, path.join(bundle, 'speke.mjs'));
-    assert.equal(readFileSync(await assets[`${module}.mjs`].path, 'utf8'), readFileSync(path.join(bundle, 'speke.mjs'), 'utf8'));
+    const modules = [...new Set(functions.map(handlerModuleOf))];
+    assert.deepEqual([...modules].sort(), [...BUNDLE_MODULES].sort(), 'the template has a function per bundle of scripts/build.mjs');
+    assert.deepEqual(Object.keys(assets).sort(), modules.flatMap((m) => [`${m}.mjs`, `${m}.mjs.map`]).sort());
+    for (const id of functions) {
+      const file = `${handlerModuleOf(id)}.mjs`;
+      assert.equal(await assets[file].path, path.join(bundle, file), id);
+      assert.equal(readFileSync(await assets[file].path, 'utf8'), readFileSync(path.join(bundle, file), 'utf8'), id);
+    }
   });
 });
 
@@ -112,6 +125,6 @@ describe('outputs', () => {
   });
 
   it('include the SPEKE URL, the role ARNs, the key bucket and the key delivery domain', () => {
-    for (const name of ['SpekeUrl', 'MediaPackageRoleArn', 'MediaConvertRoleArn', 'KeyBucketName', 'KeyDeliveryDomain']) assert.ok(name in program, name);
+    for (const name of ['SpekeUrl', 'MediaPackageRoleArn', 'MediaConvertRoleArn', 'KeyBucketName', 'KeyDeliveryDomain', 'ClearKeyLicenseUrl']) assert.ok(name in program, name);
   });
 });

@@ -9,8 +9,11 @@ import { bundleDir, DEFAULT_BUNDLE_DIR, lambdaBundle } from '../src/bundle';
 import { cloudFormationStackName } from '../src/speke-stack';
 import {
   configKey,
+  functionIds,
   handlerModule,
+  handlerModules,
   loadTemplate,
+  noEchoParameters,
   MAX_TEMPLATE_BODY_BYTES,
   parameterValues,
   PROJECT_DIR,
@@ -28,6 +31,10 @@ describe('template.yaml', () => {
   it('is the one at the repository root', () => {
     assert.equal(TEMPLATE_PATH, TEMPLATE_FILE);
     assert.ok(loadTemplate().Resources.SpekeFunction);
+  });
+
+  it('has a function per bundle of scripts/build.mjs: speke and clearkey-license', () => {
+    assert.deepEqual(handlerModules(loadTemplate()), ['speke', 'clearkey-license']);
   });
 });
 
@@ -94,25 +101,57 @@ describe('parameterValues', () => {
 });
 
 describe('withCodeUri', () => {
-  const template: Template = { Resources: { SpekeFunction: fn(), Other: { Type: 'AWS::S3::Bucket' } } };
+  const license = () => ({ ...fn({ Handler: 'clearkey-license.handler' }), Condition: 'EnableLicense' });
+  const template: Template = { Resources: { SpekeFunction: fn(), Other: { Type: 'AWS::S3::Bucket' }, LicenseFunction: license() } };
 
-  it('points the function at the S3 object and changes nothing else', () => {
+  it('points every function, conditional ones too, at the S3 object and changes nothing else', () => {
     const rewritten = withCodeUri(template, { Bucket: 'b', Key: 'k.zip' });
     assert.deepEqual(rewritten.Resources.SpekeFunction!.Properties!.CodeUri, { Bucket: 'b', Key: 'k.zip' });
-    assert.deepEqual({ ...rewritten, Resources: { ...rewritten.Resources, SpekeFunction: fn() } }, template);
+    assert.deepEqual(rewritten.Resources.LicenseFunction!.Properties!.CodeUri, { Bucket: 'b', Key: 'k.zip' });
+    assert.deepEqual({ ...rewritten, Resources: { ...rewritten.Resources, SpekeFunction: fn(), LicenseFunction: license() } }, template);
     assert.equal(template.Resources.SpekeFunction!.Properties!.CodeUri, './', 'the original is untouched');
+    assert.equal(template.Resources.LicenseFunction!.Properties!.CodeUri, './', 'the original is untouched');
   });
 
-  it('fails when the template has no such SAM function', () => {
-    assert.throws(() => withCodeUri({ Resources: {} }, { Bucket: 'b', Key: 'k' }), /no AWS::Serverless::Function SpekeFunction/);
+  it('fails when the template has no SAM function', () => {
+    assert.throws(() => withCodeUri({ Resources: { Other: { Type: 'AWS::S3::Bucket' } } }, { Bucket: 'b', Key: 'k' }), /no AWS::Serverless::Function/);
+  });
+});
+
+describe('functionIds and handlerModules', () => {
+  const template: Template = {
+    Resources: {
+      A: fn(),
+      Bucket: { Type: 'AWS::S3::Bucket' },
+      B: fn({ Handler: 'clearkey-license.handler' }),
+      C: fn({ Handler: 'speke.other' }),
+      Plain: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'plain.handler' } },
+    },
+  };
+
+  it('are the SAM functions, and their modules once each, in template order', () => {
+    assert.deepEqual(functionIds(template), ['A', 'B', 'C']);
+    assert.deepEqual(handlerModules(template), ['speke', 'clearkey-license']);
+    assert.throws(() => functionIds({ Resources: {} }), /no AWS::Serverless::Function/);
   });
 });
 
 describe('handlerModule', () => {
   it("is the Handler's module", () => {
-    assert.equal(handlerModule({ Resources: { SpekeFunction: fn() } }), 'speke');
-    assert.equal(handlerModule({ Resources: { SpekeFunction: fn({ Handler: 'handlers/main.handle' }) } }), 'handlers/main');
-    assert.throws(() => handlerModule({ Resources: { SpekeFunction: fn({ Handler: undefined }) } }), /no Handler/);
+    assert.equal(handlerModule({ Resources: { SpekeFunction: fn() } }, 'SpekeFunction'), 'speke');
+    assert.equal(handlerModule({ Resources: { F: fn({ Handler: 'handlers/main.handle' }) } }, 'F'), 'handlers/main');
+    assert.equal(handlerModule({ Resources: { F: fn({ Handler: 'clearkey-license.handler' }) } }, 'F'), 'clearkey-license');
+    assert.throws(() => handlerModule({ Resources: { SpekeFunction: fn({ Handler: undefined }) } }, 'SpekeFunction'), /no Handler/);
+  });
+});
+
+describe('noEchoParameters', () => {
+  it('are the parameters CloudFormation hides', () => {
+    const template: Template = {
+      Parameters: { Token: { Type: 'String', NoEcho: true }, Other: { Type: 'String' }, Quoted: { Type: 'String', NoEcho: 'true' }, Off: { Type: 'String', NoEcho: false } },
+      Resources: {},
+    };
+    assert.deepEqual(noEchoParameters(template), ['Token', 'Quoted']);
   });
 });
 
@@ -146,16 +185,26 @@ describe('lambdaBundle', () => {
   }
 
   it('zips the handler module and its source map, under a key that follows their content', () => {
-    const a = lambdaBundle(dir({ 'speke.mjs': 'a', 'speke.mjs.map': '{}', 'other.txt': 'x' }), 'speke');
+    const a = lambdaBundle(dir({ 'speke.mjs': 'a', 'speke.mjs.map': '{}', 'other.txt': 'x' }), ['speke']);
     assert.deepEqual(Object.keys(a.files).sort(), ['speke.mjs', 'speke.mjs.map']);
-    assert.equal(lambdaBundle(dir({ 'speke.mjs': 'a', 'speke.mjs.map': '{}' }), 'speke').key, a.key);
-    assert.notEqual(lambdaBundle(dir({ 'speke.mjs': 'b', 'speke.mjs.map': '{}' }), 'speke').key, a.key);
-    assert.notEqual(lambdaBundle(dir({ 'speke.mjs': 'a', 'speke.mjs.map': '{ }' }), 'speke').key, a.key);
-    assert.deepEqual(Object.keys(lambdaBundle(dir({ 'speke.mjs': 'a' }), 'speke').files), ['speke.mjs']);
+    assert.match(a.key, /^speke-key-server\/lambda-[0-9a-f]{32}\.zip$/);
+    assert.equal(lambdaBundle(dir({ 'speke.mjs': 'a', 'speke.mjs.map': '{}' }), ['speke']).key, a.key);
+    assert.notEqual(lambdaBundle(dir({ 'speke.mjs': 'b', 'speke.mjs.map': '{}' }), ['speke']).key, a.key);
+    assert.notEqual(lambdaBundle(dir({ 'speke.mjs': 'a', 'speke.mjs.map': '{ }' }), ['speke']).key, a.key);
+    assert.deepEqual(Object.keys(lambdaBundle(dir({ 'speke.mjs': 'a' }), ['speke']).files), ['speke.mjs']);
   });
 
-  it('tells how to build it when it is missing', () => {
-    assert.throws(() => lambdaBundle(dir({}), 'speke'), /run `npm ci && npm run build` in the repository root/);
+  it('zips every handler module with its map; the key follows each of them', () => {
+    const files = { 'speke.mjs': 'a', 'speke.mjs.map': '{}', 'clearkey-license.mjs': 'c', 'clearkey-license.mjs.map': '{}' };
+    const both = lambdaBundle(dir(files), ['speke', 'clearkey-license']);
+    assert.deepEqual(Object.keys(both.files).sort(), ['clearkey-license.mjs', 'clearkey-license.mjs.map', 'speke.mjs', 'speke.mjs.map']);
+    assert.notEqual(lambdaBundle(dir({ ...files, 'clearkey-license.mjs': 'd' }), ['speke', 'clearkey-license']).key, both.key);
+    assert.equal(lambdaBundle(dir(files), ['clearkey-license', 'speke']).key, both.key, 'independent of the order of the modules');
+  });
+
+  it('tells how to build it when it, or one of the modules, is missing', () => {
+    assert.throws(() => lambdaBundle(dir({}), ['speke']), /run `npm ci && npm run build` in the repository root/);
+    assert.throws(() => lambdaBundle(dir({ 'speke.mjs': 'a' }), ['speke', 'clearkey-license']), /No Lambda bundle at .*clearkey-license\.mjs: run `npm ci && npm run build`/);
   });
 
   it('is dist/speke of the repository unless bundleDir says otherwise (relative to infra/pulumi)', () => {

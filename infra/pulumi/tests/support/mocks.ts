@@ -29,11 +29,16 @@ export function fakeOutput(name: string): string {
   return `value-of-${name}`;
 }
 
-/** A stand-in for `npm run build`'s dist/speke: a tiny speke.mjs and its map, in a fresh directory. */
+/** The bundles `npm run build` writes to dist/speke (scripts/build.mjs), one per function. */
+export const BUNDLE_MODULES = ['speke', 'clearkey-license'];
+
+/** A stand-in for `npm run build`'s dist/speke: a tiny <module>.mjs and its map per function, in a fresh directory. */
 export function fakeBundle(contents = 'export const handler = async () => ({ statusCode: 200 });\n'): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'speke-bundle-'));
-  writeFileSync(path.join(dir, 'speke.mjs'), contents);
-  writeFileSync(path.join(dir, 'speke.mjs.map'), '{"version":3,"sources":[],"mappings":""}');
+  for (const module of BUNDLE_MODULES) {
+    writeFileSync(path.join(dir, `${module}.mjs`), `// ${module}\n${contents}`);
+    writeFileSync(path.join(dir, `${module}.mjs.map`), '{"version":3,"sources":[],"mappings":""}');
+  }
   return dir;
 }
 

@@ -1,0 +1,14 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/**
+ * SPEKE_KEY_ACCESS_TOKEN: whether an `Authorization` header value is exactly `Bearer <token>`.
+ * Compared in constant time over fixed-length digests, so neither the token's content nor its
+ * length leaks through timing. Shared by the local server (/keys, /clearkey/license) and the
+ * ClearKey license Lambda handler.
+ */
+export function hasBearerToken(authorizationHeader: string | undefined, token: string): boolean {
+  const match = /^Bearer (\S+)$/.exec(authorizationHeader ?? '');
+  if (!match) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(match[1]!), digest(token));
+}

@@ -1,0 +1,110 @@
+import { conditionalItem, loadTemplate, type Json } from './load-template.js';
+
+/**
+ * README "Deploy to AWS" / "Key delivery access control": the ClearKey license route is off by
+ * default; with ClearKeyLicense=true it is POST/OPTIONS /clearkey/license on the SPEKE API, without
+ * IAM authorization (browsers cannot sign), open unless ClearKeyLicenseAccessToken is set, and
+ * throttled on its own.
+ */
+const template = loadTemplate();
+const resources = template.Resources;
+const props = (id: string): Json => resources[id]!.Properties;
+
+/** What SAM makes of the license function's events (and the API's own), by path and method. */
+function apiEvents(functionId: string): { path: string; method: string; auth: Json; api: Json }[] {
+  return Object.values(props(functionId).Events as Record<string, Json>)
+    .filter((e) => e.Type === 'Api')
+    .map((e) => ({ path: e.Properties.Path, method: e.Properties.Method, auth: e.Properties.Auth, api: e.Properties.RestApiId }));
+}
+
+describe('template.yaml: ClearKey license parameters', () => {
+  it('default to disabled and open, and say what that means', () => {
+    const { ClearKeyLicense: enabled, ClearKeyLicenseAccessToken: token } = template.Parameters;
+    expect(enabled).toMatchObject({ Type: 'String', Default: 'false', AllowedValues: ['false', 'true'] });
+    expect(enabled.Description).toMatch(/any \(content ID, KID\)/);
+    expect(enabled.Description).toMatch(/ClearKey and test content only/);
+    expect(token).toMatchObject({ Type: 'String', Default: '' });
+    expect(token.Description).toMatch(/OPEN/);
+    expect(token.Description).toMatch(/Authorization: Bearer <token>/);
+  });
+
+  it('keep the token out of the console and API answers (NoEcho)', () => {
+    expect(template.Parameters.ClearKeyLicenseAccessToken.NoEcho).toBe(true);
+  });
+
+  it('take a token only of the shape src/config.ts accepts (16-512 visible ASCII), or empty', () => {
+    const pattern = new RegExp(template.Parameters.ClearKeyLicenseAccessToken.AllowedPattern as string);
+    for (const ok of ['', 'viewer-token-0123456789abcdef', 'x'.repeat(16), '!'.repeat(512)]) expect(pattern.test(ok)).toBe(true);
+    for (const bad of ['short', 'x'.repeat(15), 'x'.repeat(513), 'has a space in it, 16+', 'tab\there-0123456789', 'tøken-0123456789abcdef']) expect(pattern.test(bad)).toBe(false);
+  });
+
+  it('are grouped together for the console', () => {
+    const groups = template.Metadata['AWS::CloudFormation::Interface'].ParameterGroups as Json[];
+    expect(groups.find((g) => g.Parameters.includes('ClearKeyLicense'))?.Parameters).toEqual(['ClearKeyLicense', 'ClearKeyLicenseAccessToken']);
+  });
+});
+
+describe('template.yaml: the ClearKey license function exists only with ClearKeyLicense=true', () => {
+  it('is conditional on EnableClearKeyLicense, with its log group and role', () => {
+    expect(template.Conditions.EnableClearKeyLicense).toEqual({ 'Fn::Equals': [{ Ref: 'ClearKeyLicense' }, 'true'] });
+    for (const id of ['ClearKeyLicenseFunction', 'ClearKeyLicenseLogGroup', 'ClearKeyLicenseFunctionRole']) {
+      expect(resources[id]!.Condition).toBe('EnableClearKeyLicense');
+    }
+    const conditional = Object.entries(resources).filter(([, r]) => r.Condition === 'EnableClearKeyLicense').map(([id]) => id).sort();
+    expect(conditional).toEqual(['ClearKeyLicenseFunction', 'ClearKeyLicenseFunctionRole', 'ClearKeyLicenseLogGroup']);
+    expect(props('ClearKeyLicenseFunction')).toMatchObject({ Handler: 'clearkey-license.handler', Role: { 'Fn::GetAtt': ['ClearKeyLicenseFunctionRole', 'Arn'] } });
+    expect(props('ClearKeyLicenseFunction').Policies).toBeUndefined();
+  });
+
+  it('and so are its outputs, the license URL among them', () => {
+    expect(template.Outputs.ClearKeyLicenseUrl).toMatchObject({
+      Condition: 'EnableClearKeyLicense',
+      Value: { 'Fn::Sub': 'https://${SpekeApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${StageName}/clearkey/license' },
+    });
+    expect(template.Outputs.ClearKeyLicenseFunctionLogGroup).toMatchObject({ Condition: 'EnableClearKeyLicense', Value: { Ref: 'ClearKeyLicenseLogGroup' } });
+  });
+});
+
+describe('template.yaml: the license route on the SPEKE API', () => {
+  it('is POST and OPTIONS /clearkey/license on SpekeApi, each with the authorizer NONE', () => {
+    const events = apiEvents('ClearKeyLicenseFunction');
+    expect(events.map((e) => `${e.method} ${e.path}`).sort()).toEqual(['OPTIONS /clearkey/license', 'POST /clearkey/license']);
+    for (const event of events) {
+      expect(event.api).toEqual({ Ref: 'SpekeApi' });
+      // SAM lifts the API's DefaultAuthorizer (AWS_IAM) from a method whose event says NONE.
+      expect(event.auth).toEqual({ Authorizer: 'NONE' });
+    }
+  });
+
+  it('leaves POST /copyProtection, and the API default, IAM-authorized', () => {
+    expect(apiEvents('SpekeFunction')).toEqual([{ path: '/copyProtection', method: 'POST', auth: { Authorizer: 'AWS_IAM', InvokeRole: 'NONE' }, api: { Ref: 'SpekeApi' } }]);
+    expect(props('SpekeApi').Auth).toEqual({ DefaultAuthorizer: 'AWS_IAM', InvokeRole: 'NONE' });
+    // No other function and no other method is on the API without authorization.
+    const unauthorized = Object.keys(resources)
+      .filter((id) => resources[id]!.Type === 'AWS::Serverless::Function')
+      .flatMap((id) => apiEvents(id).map((e) => ({ id, ...e })))
+      .filter((e) => e.auth?.Authorizer !== 'AWS_IAM');
+    expect(unauthorized.map((e) => e.id)).toEqual(['ClearKeyLicenseFunction', 'ClearKeyLicenseFunction']);
+  });
+
+  it('is throttled on its own when it exists: POST at /~1clearkey~1license (API Gateway escapes "/" as ~1)', () => {
+    const settings = (props('SpekeApi').MethodSettings as Json[]).map(conditionalItem);
+    const license = settings.filter((s) => s.condition === 'EnableClearKeyLicense');
+    expect(license).toHaveLength(1);
+    expect(license[0]!.value).toEqual({
+      ResourcePath: '/~1clearkey~1license',
+      HttpMethod: 'POST',
+      LoggingLevel: 'OFF',
+      DataTraceEnabled: false,
+      ThrottlingBurstLimit: 50,
+      ThrottlingRateLimit: 20,
+    });
+    // The stage-wide entry stays unconditional and unthrottled (SPEKE callers keep the account limits).
+    expect(settings.filter((s) => s.condition === undefined).map((s) => s.value)).toEqual([{ ResourcePath: '/*', HttpMethod: '*', LoggingLevel: 'OFF', DataTraceEnabled: false }]);
+  });
+
+  it('is deployed to the stage whenever the stack changes, so switching ClearKeyLicense takes effect', () => {
+    // SAM redeploys only when the definition text changes; the route sits in it under an Fn::If.
+    expect(props('SpekeApi').AlwaysDeploy).toBe(true);
+  });
+});
