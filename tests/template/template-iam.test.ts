@@ -53,13 +53,14 @@ const licenseRequest = (deps: CopyProtectionDependencies) =>
 async function commandsSent(
   keyDerivation: 'hkdf' | 'reference',
   request: (deps: CopyProtectionDependencies) => Promise<{ status: number }> = spekeRequest,
+  options: { createContentSecrets: boolean; existingSecrets?: string[] } = { createContentSecrets: true },
 ): Promise<SentCall[]> {
   const s3 = new S3Client({ region: 'us-east-1' });
   const secretsManager = new SecretsManagerClient({ region: 'us-east-1' });
   const s3Mock = mockClient(s3);
   const smMock = mockClient(secretsManager);
   s3Mock.on(PutObjectCommand).resolves({});
-  const created = new Map<string, string>();
+  const created = new Map<string, string>((options.existingSecrets ?? []).map((name) => [name, MASTER_SECRET]));
   smMock.on(GetSecretValueCommand).callsFake((input: GetSecretValueCommandInput) => {
     if (input.SecretId === 'master-secret-arn') return { SecretString: MASTER_SECRET };
     const value = created.get(String(input.SecretId));
@@ -77,7 +78,7 @@ async function commandsSent(
     SPEKE_MASTER_SECRET_ID: 'master-secret-arn',
     SPEKE_KEY_DERIVATION: keyDerivation,
   });
-  const deps = createLambdaDependencies(config, { s3, secretsManager });
+  const deps = createLambdaDependencies(config, { s3, secretsManager }, { createContentSecrets: options.createContentSecrets });
   const answer = await request(deps);
   expect(answer.status).toBe(200);
   const sent: SentCall[] = [];
@@ -172,11 +173,31 @@ describe('template.yaml: IAM of the ClearKey license function', () => {
     expect(licenseStatements.flatMap((s) => list(s.statement.Action)).filter((a) => a.startsWith('s3:'))).toEqual([]);
   });
 
-  it('adds, only when KeyDerivation is reference, the same reference statements as the SPEKE role', async () => {
-    const sent = await commandsSent('reference', licenseRequest);
+  it('adds, only when KeyDerivation is reference, read access to speke/* secrets and never the right to create them', async () => {
+    // The license function is built as its entry point builds it: it never creates content secrets.
+    const sent = await commandsSent('reference', licenseRequest, { createContentSecrets: false, existingSecrets: ['speke/channel-7'] });
     const extra = sent.filter((c) => !(c.action === 'secretsmanager:GetSecretValue' && c.input.SecretId === 'master-secret-arn'));
-    expect([...new Set(extra.map((c) => c.action))].sort()).toEqual(actionsOf(licenseReferenceOnly));
-    expect(licenseReferenceOnly.map((s) => s.statement)).toEqual(referenceOnly.map((s) => ({ ...s.statement, Sid: expect.any(String) })));
+    expect(extra.map((c) => [c.action, c.input.SecretId])).toEqual([['secretsmanager:GetSecretValue', 'speke/channel-7']]);
+    expect(actionsOf(licenseReferenceOnly)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(licenseReferenceOnly.map((s) => s.statement.Resource)).toEqual([ALLOWED_WILDCARD_RESOURCES[1]]);
+    expect(licenseStatements.flatMap((s) => list(s.statement.Action))).not.toContain('secretsmanager:CreateSecret');
+    expect(licenseStatements.flatMap((s) => list(s.statement.Action))).not.toContain('secretsmanager:GetRandomPassword');
+  });
+
+  it('answers 404, creating nothing, for content whose reference secret does not exist', async () => {
+    const s3 = new S3Client({ region: 'us-east-1' });
+    const secretsManager = new SecretsManagerClient({ region: 'us-east-1' });
+    const smMock = mockClient(secretsManager);
+    smMock.on(GetSecretValueCommand).callsFake((input: GetSecretValueCommandInput) => {
+      if (input.SecretId === 'master-secret-arn') return { SecretString: MASTER_SECRET };
+      throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+    });
+    const config = loadLambdaConfig({ SPEKE_KEY_BUCKET: 'b', SPEKE_KEY_URL_PREFIX: 'https://k.example.com', SPEKE_MASTER_SECRET_ID: 'master-secret-arn', SPEKE_KEY_DERIVATION: 'reference' });
+    const deps = createLambdaDependencies(config, { s3, secretsManager }, { createContentSecrets: false });
+    await expect(licenseRequest(deps)).rejects.toMatchObject({ status: 404, reason: 'unknown-content-id' });
+    expect(smMock.commandCalls(CreateSecretCommand)).toHaveLength(0);
+    expect(smMock.commandCalls(GetRandomPasswordCommand)).toHaveLength(0);
+    smMock.restore();
   });
 });
 
