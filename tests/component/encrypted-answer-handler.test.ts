@@ -1,36 +1,19 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createLambdaDependencies } from '../../src/composition.js';
-import { loadLambdaConfig } from '../../src/config.js';
-import { createSpekeHandler } from '../../src/handlers/speke-handler.js';
 import { derive } from '../../src/keys/derive.js';
 import { openAnswer, privateKey, withDeliveryData } from '../support/encryption.js';
-import { apiGatewayEvent, lambdaContext } from '../support/lambda.js';
-import { capturingLogger, capturingMetrics } from '../support/local-server.js';
+import { apiGatewayEvent, lambdaContext, spekeHandlerUnderTest } from '../support/lambda.js';
 import { KID_A, KID_B, SYSTEM, v1Aes128, v2Request } from '../support/requests.js';
 
 /** Encrypted CPIX through the Lambda handler (Middy + Powertools) with mocked S3 and Secrets Manager. */
 
 const SECRET = Buffer.alloc(32, 0x24);
-const ENV = {
-  SPEKE_KEY_BUCKET: 'speke-keys',
-  SPEKE_KEY_URL_PREFIX: 'https://d111111abcdef8.cloudfront.net',
-  SPEKE_MASTER_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:speke-master-AbCdEf',
-};
 
 const s3 = mockClient(S3Client);
 const secrets = mockClient(SecretsManagerClient);
 
-function handlerWith(env: Record<string, string> = {}) {
-  const logs: string[] = [];
-  const app = createLambdaDependencies(loadLambdaConfig({ ...ENV, ...env }), {
-    s3: new S3Client({ region: 'us-east-1' }),
-    secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
-  });
-  return { handler: createSpekeHandler({ app, logger: capturingLogger(logs), tracer: new Tracer({ enabled: false }), metrics: capturingMetrics([]) }), logs };
-}
+const handlerWith = (env: Record<string, string> = {}) => spekeHandlerUnderTest({ env });
 
 beforeEach(() => {
   s3.reset();

@@ -3,17 +3,12 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createLambdaDependencies } from '../../src/composition.js';
-import { loadLambdaConfig } from '../../src/config.js';
-import { createSpekeHandler } from '../../src/handlers/speke-handler.js';
-import { apiGatewayEvent, lambdaContext } from '../support/lambda.js';
-import { capturingLogger, capturingMetrics } from '../support/local-server.js';
+import { apiGatewayEvent, lambdaContext, spekeHandlerUnderTest } from '../support/lambda.js';
 import { clearKeys, openAnswer, privateKey, withDeliveryData } from '../support/encryption.js';
 import { all, CPIX, parse } from '../support/xml.js';
 import { KID_A, KID_B, SYSTEM, v1Aes128, v2Request } from '../support/requests.js';
 
 const SECRET = Buffer.alloc(48, 0x5a);
-const ENV = { SPEKE_KEY_BUCKET: 'keys', SPEKE_KEY_URL_PREFIX: 'https://keys.example.com', SPEKE_MASTER_SECRET_ID: 'speke-master' };
 const s3 = mockClient(S3Client);
 const secrets = mockClient(SecretsManagerClient);
 
@@ -61,15 +56,11 @@ beforeEach(() => {
 });
 
 function setup() {
-  const logs: string[] = [];
-  const emf: string[] = [];
   const tracer = new Tracer({ enabled: false });
   const annotations: unknown[] = [];
   jest.spyOn(tracer, 'putAnnotation').mockImplementation((key, value) => void annotations.push([key, value]));
   jest.spyOn(tracer, 'putMetadata').mockImplementation((key, value) => void annotations.push([key, value]));
-  const app = createLambdaDependencies(loadLambdaConfig(ENV), { s3: new S3Client({ region: 'us-east-1' }), secretsManager: new SecretsManagerClient({ region: 'us-east-1' }) });
-  const handler = createSpekeHandler({ app, logger: capturingLogger(logs), tracer, metrics: capturingMetrics(emf) });
-  return { handler, logs, emf, annotations };
+  return { ...spekeHandlerUnderTest({ tracer }), annotations };
 }
 
 describe('no key leaves where it should not', () => {

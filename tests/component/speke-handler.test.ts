@@ -1,34 +1,21 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AWS_CLIENT_SETTINGS, createAwsClients, createLambdaDependencies } from '../../src/composition.js';
-import { loadLambdaConfig } from '../../src/config.js';
-import { createSpekeHandler } from '../../src/handlers/speke-handler.js';
+import { AWS_CLIENT_SETTINGS, createAwsClients } from '../../src/composition.js';
 import { derive } from '../../src/keys/derive.js';
-import { apiGatewayEvent, lambdaContext } from '../support/lambda.js';
-import { capturingLogger, capturingMetrics } from '../support/local-server.js';
+import { apiGatewayEvent, LAMBDA_TEST_ENV, lambdaContext, spekeHandlerUnderTest } from '../support/lambda.js';
 import { CPIX, one, parse, PSKC } from '../support/xml.js';
 import { KID_A, KID_B, v1Aes128, v2Request } from '../support/requests.js';
 import { certificateBase64 } from '../support/encryption.js';
 
 const SECRET = Buffer.alloc(48, 0x42);
-const ENV = {
-  SPEKE_KEY_BUCKET: 'speke-keys',
-  SPEKE_KEY_URL_PREFIX: 'https://d111111abcdef8.cloudfront.net',
-  SPEKE_MASTER_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:speke-master-AbCdEf',
-};
+const ENV = LAMBDA_TEST_ENV;
 
 const s3 = mockClient(S3Client);
 const secrets = mockClient(SecretsManagerClient);
 
-function setup() {
-  const logs: string[] = [];
-  // A fresh client pair per test: Powertools Parameters caches per provider, so each test starts cold.
-  const app = createLambdaDependencies(loadLambdaConfig(ENV), { s3: new S3Client({ region: 'us-east-1' }), secretsManager: new SecretsManagerClient({ region: 'us-east-1' }) });
-  const handler = createSpekeHandler({ app, logger: capturingLogger(logs), tracer: new Tracer({ enabled: false }), metrics: capturingMetrics([]) });
-  return { handler, logs };
-}
+// A fresh handler per test: Powertools Parameters caches per provider, so each test starts cold.
+const setup = () => spekeHandlerUnderTest();
 
 beforeEach(() => {
   s3.reset();

@@ -1,14 +1,10 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
-import { createLambdaDependencies } from '../../src/composition.js';
-import { loadLambdaConfig } from '../../src/config.js';
-import { createSpekeHandler } from '../../src/handlers/speke-handler.js';
 import { withDeliveryData } from '../support/encryption.js';
-import { apiGatewayEvent, lambdaContext } from '../support/lambda.js';
-import { capturingLogger, capturingMetrics, removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
+import { apiGatewayEvent, lambdaContext, spekeHandlerUnderTest } from '../support/lambda.js';
+import { removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
 import { KID_A, v1Aes128, v2Request } from '../support/requests.js';
 
 /**
@@ -81,11 +77,7 @@ describe('hostile input through the Lambda handler', () => {
   const secrets = mockClient(SecretsManagerClient);
   mockClient(S3Client);
   secrets.on(GetSecretValueCommand).resolves({ SecretString: Buffer.alloc(32, 1).toString('base64') });
-  const app = createLambdaDependencies(loadLambdaConfig({ SPEKE_KEY_BUCKET: 'b', SPEKE_KEY_URL_PREFIX: 'https://k.example.com', SPEKE_MASTER_SECRET_ID: 's' }), {
-    s3: new S3Client({ region: 'us-east-1' }),
-    secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
-  });
-  const handler = createSpekeHandler({ app, logger: capturingLogger([]), tracer: new Tracer({ enabled: false }), metrics: capturingMetrics([]) });
+  const { handler } = spekeHandlerUnderTest();
 
   it.each(HOSTILE.map((h) => [h.name, h] as const))('%s', async (_name, hostile) => {
     const body = Buffer.isBuffer(hostile.body) ? hostile.body : Buffer.from(hostile.body, 'utf8');

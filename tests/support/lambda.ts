@@ -1,4 +1,11 @@
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { createLambdaDependencies, type AwsClients } from '../../src/composition.js';
+import { loadLambdaConfig } from '../../src/config.js';
+import { createSpekeHandler } from '../../src/handlers/speke-handler.js';
+import { capturingLogger, capturingMetrics } from './local-server.js';
 
 /** An API Gateway REST proxy event for POST /copyProtection, as API Gateway builds it. */
 export function apiGatewayEvent(body: string, options: { headers?: Record<string, string>; base64?: boolean } = {}): APIGatewayProxyEvent {
@@ -32,3 +39,27 @@ export const lambdaContext: Context = {
   fail: () => undefined,
   succeed: () => undefined,
 };
+
+/** The Lambda environment the component tests run with (values as the template would set them). */
+export const LAMBDA_TEST_ENV = {
+  SPEKE_KEY_BUCKET: 'speke-keys',
+  SPEKE_KEY_URL_PREFIX: 'https://d111111abcdef8.cloudfront.net',
+  SPEKE_MASTER_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:speke-master-AbCdEf',
+};
+
+/** Fresh SDK clients (aws-sdk-client-mock's mockClient(S3Client) etc. intercept them); a fresh pair also means cold caches. */
+export function testAwsClients(): AwsClients {
+  return { s3: new S3Client({ region: 'us-east-1' }), secretsManager: new SecretsManagerClient({ region: 'us-east-1' }) };
+}
+
+/**
+ * The SPEKE Lambda handler as the entry point builds it, over mocked AWS clients, with its log lines
+ * and EMF metric lines captured and tracing disabled (or the given tracer).
+ */
+export function spekeHandlerUnderTest(options: { env?: Record<string, string>; tracer?: Tracer } = {}) {
+  const logs: string[] = [];
+  const emf: string[] = [];
+  const app = createLambdaDependencies(loadLambdaConfig({ ...LAMBDA_TEST_ENV, ...options.env }), testAwsClients());
+  const handler = createSpekeHandler({ app, logger: capturingLogger(logs), tracer: options.tracer ?? new Tracer({ enabled: false }), metrics: capturingMetrics(emf) });
+  return { handler, logs, emf };
+}
