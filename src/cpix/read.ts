@@ -1,12 +1,13 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { MalformedRequestError } from '../speke/errors.js';
 import { XML_NS, XMLNS_NS } from './namespaces.js';
-import type { XmlAttribute, XmlElement, XmlNode } from './xml-tree.js';
+import type { XmlAttribute, XmlElement } from './xml-tree.js';
 
 /** CPIX documents nest about eight levels; anything far deeper is hostile. */
 export const MAX_ELEMENT_DEPTH = 64;
 
-const parser = new XMLParser({
+/** fast-xml-parser's options for reading requests (exported for the benchmarks' library-cost figures). */
+export const XML_PARSER_OPTIONS = {
   preserveOrder: true,
   ignoreAttributes: false,
   attributeNamePrefix: '',
@@ -20,7 +21,14 @@ const parser = new XMLParser({
   ignorePiTags: true,
   commentPropName: '#comment',
   cdataPropName: '#cdata',
-});
+  // Callbacks get the path matcher instead of a path string built for every tag (none is used).
+  jPath: false,
+} as const;
+
+/** XMLValidator's options: attributes must have values. */
+export const XML_VALIDATOR_OPTIONS = { allowBooleanAttributes: false } as const;
+
+const parser = new XMLParser(XML_PARSER_OPTIONS);
 
 type RawNode = Record<string, unknown> & { ':@'?: Record<string, string> };
 
@@ -41,15 +49,13 @@ function decodeEntities(value: string): string {
   });
 }
 
-function splitName(qname: string): { prefix: string; local: string } {
-  const i = qname.indexOf(':');
-  return i < 0 ? { prefix: '', local: qname } : { prefix: qname.slice(0, i), local: qname.slice(i + 1) };
-}
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Decodes a request body: UTF-8 only (an initial BOM is tolerated), never a lossy decode. */
 export function decodeUtf8(body: Uint8Array): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body);
+    // One decoder for every call: a whole-body decode (no `stream`) starts from a clean state.
+    return utf8.decode(body);
   } catch {
     throw new MalformedRequestError('Body is not valid UTF-8');
   }
@@ -61,10 +67,10 @@ export function decodeUtf8(body: Uint8Array): string {
  */
 export function readXml(xml: string): XmlElement {
   if (xml.trim() === '') throw new MalformedRequestError('Body is empty');
-  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) {
+  if (/<!(?:DOCTYPE|ENTITY)/i.test(xml)) {
     throw new MalformedRequestError('DOCTYPE and entity declarations are not allowed');
   }
-  const valid = XMLValidator.validate(xml, { allowBooleanAttributes: false });
+  const valid = XMLValidator.validate(xml, XML_VALIDATOR_OPTIONS);
   if (valid !== true) throw new MalformedRequestError(`Body is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
   let raw: RawNode[];
   try {
@@ -91,39 +97,46 @@ interface Frame {
   depth: number;
 }
 
-/** Iterative conversion (no recursion, so hostile nesting cannot exhaust the stack). */
+/**
+ * Iterative conversion (no recursion, so hostile nesting cannot exhaust the stack). Whitespace
+ * between elements is layout, not content: once an element is complete, if it has element
+ * children, its whitespace-only text children are dropped, so the answer can be laid out anew.
+ */
 function convert(rootRaw: RawNode): XmlElement {
   const rootScope = new Map<string, string>([['xml', XML_NS]]);
-  const root = convertElement(rootRaw, rootScope);
-  const stack: Frame[] = [{ raw: childrenOf(rootRaw), index: 0, target: root.element, scope: root.scope, depth: 1 }];
+  const rootName = elementName(rootRaw)!;
+  const root = convertElement(rootRaw, rootName, rootScope);
+  const stack: Frame[] = [{ raw: childrenOf(rootRaw, rootName), index: 0, target: root.element, scope: root.scope, depth: 1 }];
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
     if (frame.index >= frame.raw.length) {
       stack.pop();
+      dropWhitespaceBetweenElements(frame.target);
       continue;
     }
     const node = frame.raw[frame.index++]!;
-    if (typeof node['#text'] === 'string') {
-      pushText(frame.target, decodeEntities(node['#text']));
+    const textValue = node['#text'];
+    if (typeof textValue === 'string') {
+      pushText(frame.target, decodeEntities(textValue));
       continue;
     }
-    if (Array.isArray(node['#cdata'])) {
-      const cdata = (node['#cdata'] as RawNode[]).map((c) => String(c['#text'] ?? '')).join('');
+    const cdataValue = node['#cdata'];
+    if (Array.isArray(cdataValue)) {
+      const cdata = (cdataValue as RawNode[]).map((c) => String(c['#text'] ?? '')).join('');
       pushText(frame.target, cdata);
       continue;
     }
     if (node['#comment'] !== undefined) continue;
     if (frame.depth >= MAX_ELEMENT_DEPTH) throw new MalformedRequestError(`XML nesting deeper than ${MAX_ELEMENT_DEPTH} levels`);
-    const child = convertElement(node, frame.scope);
+    const name = elementName(node)!;
+    const child = convertElement(node, name, frame.scope);
     frame.target.children.push(child.element);
-    stack.push({ raw: childrenOf(node), index: 0, target: child.element, scope: child.scope, depth: frame.depth + 1 });
+    stack.push({ raw: childrenOf(node, name), index: 0, target: child.element, scope: child.scope, depth: frame.depth + 1 });
   }
-  dropWhitespaceBetweenElements(root.element);
   return root.element;
 }
 
-function childrenOf(node: RawNode): RawNode[] {
-  const name = elementName(node);
+function childrenOf(node: RawNode, name: string | undefined): RawNode[] {
   const children = name === undefined ? undefined : node[name];
   return Array.isArray(children) ? (children as RawNode[]) : [];
 }
@@ -134,27 +147,34 @@ function pushText(target: XmlElement, value: string): void {
   else target.children.push({ kind: 'text', text: value });
 }
 
-function convertElement(node: RawNode, parentScope: Map<string, string>): { element: XmlElement; scope: Map<string, string> } {
-  const qname = elementName(node)!;
-  const rawAttributes = node[':@'] ?? {};
+function isDeclaration(name: string): boolean {
+  return name === 'xmlns' || name.startsWith('xmlns:');
+}
+
+function convertElement(node: RawNode, qname: string, parentScope: Map<string, string>): { element: XmlElement; scope: Map<string, string> } {
+  const rawAttributes = node[':@'];
+  const names = rawAttributes === undefined ? [] : Object.keys(rawAttributes);
   let scope = parentScope;
-  for (const [name, value] of Object.entries(rawAttributes)) {
-    if (name === 'xmlns' || name.startsWith('xmlns:')) {
+  for (const name of names) {
+    if (isDeclaration(name)) {
       if (scope === parentScope) scope = new Map(parentScope);
-      const uri = decodeEntities(value);
+      const uri = decodeEntities(rawAttributes![name]!);
       scope.set(name === 'xmlns' ? '' : name.slice(6), uri);
     }
   }
-  const { prefix, local } = splitName(qname);
+  const colon = qname.indexOf(':');
+  const prefix = colon < 0 ? '' : qname.slice(0, colon);
+  const local = colon < 0 ? qname : qname.slice(colon + 1);
   const ns = resolve(scope, prefix, qname);
   const attributes: XmlAttribute[] = [];
-  for (const [name, value] of Object.entries(rawAttributes)) {
-    if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
-    const a = splitName(name);
+  for (const name of names) {
+    if (isDeclaration(name)) continue;
+    const at = name.indexOf(':');
+    const attrPrefix = at < 0 ? '' : name.slice(0, at);
     // Unprefixed attributes are in no namespace, whatever the default namespace is.
-    const attrNs = a.prefix === '' ? '' : resolve(scope, a.prefix, name);
+    const attrNs = attrPrefix === '' ? '' : resolve(scope, attrPrefix, name);
     if (attrNs === XMLNS_NS) continue;
-    attributes.push({ ns: attrNs, local: a.local, prefix: a.prefix, value: decodeEntities(value) });
+    attributes.push({ ns: attrNs, local: at < 0 ? name : name.slice(at + 1), prefix: attrPrefix, value: decodeEntities(rawAttributes![name]!) });
   }
   return { element: { kind: 'element', ns, local, prefix, attributes, children: [] }, scope };
 }
@@ -166,15 +186,14 @@ function resolve(scope: Map<string, string>, prefix: string, qname: string): str
   throw new MalformedRequestError(`Body is not well-formed XML: prefix "${prefix}" of ${qname} is not declared`);
 }
 
-/** Whitespace between elements is layout, not content: dropped so the answer can be laid out anew. */
-function dropWhitespaceBetweenElements(root: XmlElement): void {
-  const stack: XmlNode[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.kind !== 'element') continue;
-    if (node.children.some((c) => c.kind === 'element')) {
-      node.children = node.children.filter((c) => c.kind === 'element' || c.text.trim() !== '');
-    }
-    for (const child of node.children) stack.push(child);
+/** Drops the whitespace-only text children of an element that has element children. */
+function dropWhitespaceBetweenElements(node: XmlElement): void {
+  const children = node.children;
+  let elements = false;
+  let blank = false;
+  for (const c of children) {
+    if (c.kind === 'element') elements = true;
+    else if (c.text.trim() === '') blank = true;
   }
+  if (elements && blank) node.children = children.filter((c) => c.kind === 'element' || c.text.trim() !== '');
 }

@@ -35,10 +35,32 @@ function placeholderValue(name: FairPlayUriPlaceholder, context: KeyContext): st
 
 /** The skd:// URI for one key (the template was validated at start-up). */
 export function fairPlayKeyUri(template: string, context: KeyContext): string {
-  return template.replace(/\{([^{}]*)\}/g, (_match, name: string) => {
-    if (!(FAIRPLAY_URI_PLACEHOLDERS as readonly string[]).includes(name)) throw new Error(`Unknown FairPlay key URI placeholder {${name}}`);
-    return placeholderValue(name as FairPlayUriPlaceholder, context);
-  });
+  return compileKeyUriTemplate(template)(context);
+}
+
+/**
+ * The template split once into literal text and placeholders, so that each key costs only the
+ * placeholder values. An unknown placeholder still fails when a URI is made, as before.
+ */
+function compileKeyUriTemplate(template: string): (context: KeyContext) => string {
+  const parts: (string | { name: string })[] = [];
+  let last = 0;
+  for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
+    parts.push(template.slice(last, match.index), { name: match[1]! });
+    last = match.index + match[0].length;
+  }
+  parts.push(template.slice(last));
+  return (context) => {
+    let uri = '';
+    for (const part of parts) {
+      if (typeof part === 'string') uri += part;
+      else {
+        if (!(FAIRPLAY_URI_PLACEHOLDERS as readonly string[]).includes(part.name)) throw new Error(`Unknown FairPlay key URI placeholder {${part.name}}`);
+        uri += placeholderValue(part.name as FairPlayUriPlaceholder, context);
+      }
+    }
+    return uri;
+  };
 }
 
 /**
@@ -47,7 +69,7 @@ export function fairPlayKeyUri(template: string, context: KeyContext): string {
  * the key server returns it with the key. SPEKE v2 allows only cbcs; v1 requests carry no scheme.
  */
 export function fairPlay(settings: Pick<DrmSettings, 'fairPlayKeyUriTemplate'>): DrmSystem {
-  const template = settings.fairPlayKeyUriTemplate;
+  const keyUri = compileKeyUriTemplate(settings.fairPlayKeyUriTemplate);
   return {
     systemId: SYSTEM_IDS.fairplay,
     name: 'FairPlay',
@@ -55,7 +77,7 @@ export function fairPlay(settings: Pick<DrmSettings, 'fairPlayKeyUriTemplate'>):
     publishesKey: false,
     supportsScheme: (scheme) => scheme === 'cbcs',
     signal: (context) => {
-      const uri = fairPlayKeyUri(template, context);
+      const uri = keyUri(context);
       return {
         uriExtXKey: uri,
         keyFormat: FAIRPLAY_KEY_FORMAT,

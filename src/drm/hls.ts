@@ -8,9 +8,8 @@ export type HlsPlaylist = 'media' | 'master';
  * KEYFORMATVERSIONS, URI. No IV and no SCHEME: the encryptor owns those.
  */
 export function hlsKeyTag(playlist: HlsPlaylist, attributes: HlsKeyAttributes): string {
-  const parts = [`METHOD=${attributes.method}`];
-  if (attributes.keyFormat !== undefined) parts.push(`KEYFORMAT="${attributes.keyFormat}"`);
-  if (attributes.keyFormatVersions !== undefined) parts.push(`KEYFORMATVERSIONS="${attributes.keyFormatVersions}"`);
-  parts.push(`URI="${attributes.uri}"`);
-  return `${playlist === 'media' ? '#EXT-X-KEY' : '#EXT-X-SESSION-KEY'}:${parts.join(',')}`;
+  let tag = `${playlist === 'media' ? '#EXT-X-KEY' : '#EXT-X-SESSION-KEY'}:METHOD=${attributes.method}`;
+  if (attributes.keyFormat !== undefined) tag += `,KEYFORMAT="${attributes.keyFormat}"`;
+  if (attributes.keyFormatVersions !== undefined) tag += `,KEYFORMATVERSIONS="${attributes.keyFormatVersions}"`;
+  return `${tag},URI="${attributes.uri}"`;
 }

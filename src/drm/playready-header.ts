@@ -10,7 +10,23 @@ export const PLAYREADY_HEADER_NS = 'http://schemas.microsoft.com/DRM/2007/03/Pla
  */
 export function guidBytes(kid: string): Buffer {
   const bytes = uuidBytes(kid);
-  return Buffer.concat([bytes.subarray(0, 4).reverse(), bytes.subarray(4, 6).reverse(), bytes.subarray(6, 8).reverse(), bytes.subarray(8)]);
+  if (bytes.length !== 16) {
+    return Buffer.concat([bytes.subarray(0, 4).reverse(), bytes.subarray(4, 6).reverse(), bytes.subarray(6, 8).reverse(), bytes.subarray(8)]);
+  }
+  // In place: swap the first 4-byte group and the next two 2-byte groups.
+  let t = bytes[0]!;
+  bytes[0] = bytes[3]!;
+  bytes[3] = t;
+  t = bytes[1]!;
+  bytes[1] = bytes[2]!;
+  bytes[2] = t;
+  t = bytes[4]!;
+  bytes[4] = bytes[5]!;
+  bytes[5] = t;
+  t = bytes[6]!;
+  bytes[6] = bytes[7]!;
+  bytes[7] = t;
+  return bytes;
 }
 
 /** AESCTR key checksum: the first 8 bytes of AES-128-ECB(key, little-endian KID). */

@@ -1,7 +1,7 @@
 import type { DrmSettings } from './drm-settings.js';
 import type { DrmSystem } from './drm-system.js';
 import { wrmHeader } from './playready-header.js';
-import { cencPsshElement, psshBox } from './pssh.js';
+import { cencPsshElementOf, psshBox } from './pssh.js';
 import { SYSTEM_IDS } from './system-ids.js';
 import { hlsMethod } from './widevine.js';
 
@@ -13,19 +13,23 @@ const RIGHTS_MANAGEMENT_HEADER = 0x0001;
  * integers little-endian: total length (4), record count (2), record type (2), record length (2).
  */
 export function playReadyObject(header: string): Buffer {
-  const record = Buffer.from(header, 'utf16le');
-  const pro = Buffer.alloc(10 + record.length);
+  const recordLength = Buffer.byteLength(header, 'utf16le');
+  const pro = Buffer.alloc(10 + recordLength);
   pro.writeUInt32LE(pro.length, 0);
   pro.writeUInt16LE(1, 4);
   pro.writeUInt16LE(RIGHTS_MANAGEMENT_HEADER, 6);
-  pro.writeUInt16LE(record.length, 8);
-  record.copy(pro, 10);
+  pro.writeUInt16LE(recordLength, 8);
+  pro.write(header, 10, 'utf16le');
   return pro;
 }
 
 /** DASH ContentProtection children for PlayReady (SPEKE.md §5.5): the pssh box and the PRO. */
 export function playReadyContentProtection(box: Buffer, pro: Buffer): string {
-  return `${cencPsshElement(box)}<mspr:pro xmlns:mspr="urn:microsoft:playready">${pro.toString('base64')}</mspr:pro>`;
+  return playReadyContentProtectionOf(box.toString('base64'), pro.toString('base64'));
+}
+
+function playReadyContentProtectionOf(boxBase64: string, proBase64: string): string {
+  return `${cencPsshElementOf(boxBase64)}<mspr:pro xmlns:mspr="urn:microsoft:playready">${proBase64}</mspr:pro>`;
 }
 
 /**
@@ -44,15 +48,16 @@ export function playReady(settings: Pick<DrmSettings, 'playReadyLaUrl'>): DrmSys
     signal: ({ kid, key, scheme = 'cenc' }) => {
       const pro = playReadyObject(wrmHeader({ kid, key, scheme, ...(laUrl === undefined ? {} : { laUrl }) }));
       const box = psshBox(SYSTEM_IDS.playready, pro);
+      const proBase64 = pro.toString('base64');
       return {
         pssh: box,
-        contentProtectionData: playReadyContentProtection(box, pro),
+        contentProtectionData: playReadyContentProtectionOf(box.toString('base64'), proBase64),
         playReadyObject: pro,
         hls: {
           method: hlsMethod(scheme),
           keyFormat: 'com.microsoft.playready',
           keyFormatVersions: '1',
-          uri: `data:text/plain;charset=UTF-16;base64,${pro.toString('base64')}`,
+          uri: `data:text/plain;charset=UTF-16;base64,${proBase64}`,
         },
       };
     },

@@ -1,5 +1,8 @@
 import { uuidBytes } from '../keys/kid.js';
 
+/** 'pssh' as a big-endian 32-bit integer. */
+const PSSH_TYPE = 0x70737368;
+
 /**
  * Writes an ISO/IEC 23001-7 `pssh` box (SPEKE.md §5.1). Version 1 lists KIDs; version 0 does not.
  * All integers are big-endian; system ID and KIDs are UUID bytes in textual order.
@@ -10,7 +13,7 @@ export function psshBox(systemId: string, data: Uint8Array, kids?: readonly stri
   const size = 32 + (version === 1 ? 4 + 16 * kidBytes : 0) + data.length;
   const box = Buffer.alloc(size);
   let offset = box.writeUInt32BE(size, 0);
-  offset += box.write('pssh', offset, 'latin1');
+  offset = box.writeUInt32BE(PSSH_TYPE, offset);
   offset = box.writeUInt32BE(version << 24, offset);
   offset += uuidBytes(systemId).copy(box, offset);
   if (kids !== undefined) {
@@ -18,11 +21,16 @@ export function psshBox(systemId: string, data: Uint8Array, kids?: readonly stri
     for (const kid of kids) offset += uuidBytes(kid).copy(box, offset);
   }
   offset = box.writeUInt32BE(data.length, offset);
-  Buffer.from(data).copy(box, offset);
+  box.set(data, offset);
   return box;
 }
 
 /** DASH ContentProtection child carrying a pssh box (SPEKE.md §5.5). */
 export function cencPsshElement(box: Buffer): string {
-  return `<cenc:pssh xmlns:cenc="urn:mpeg:cenc:2013">${box.toString('base64')}</cenc:pssh>`;
+  return cencPsshElementOf(box.toString('base64'));
+}
+
+/** The same, from the box already in base64. */
+export function cencPsshElementOf(boxBase64: string): string {
+  return `<cenc:pssh xmlns:cenc="urn:mpeg:cenc:2013">${boxBase64}</cenc:pssh>`;
 }

@@ -13,7 +13,8 @@ export class DrmRegistry {
   }
 
   get(systemId: string): DrmSystem | undefined {
-    return this.systems.get(systemId.toLowerCase());
+    // Keys are lower-case: a lower-case ID is found as it is, any other spelling after lowering.
+    return this.systems.get(systemId) ?? this.systems.get(systemId.toLowerCase());
   }
 
   ids(): string[] {

@@ -37,14 +37,35 @@ function varintField(field: number, value: number): Buffer {
   return Buffer.from([...varint(field << 3), ...varint(value)]);
 }
 
+/** Field 2, key_id, for a 16-byte KID: tag 0x12, length 16. */
+const KEY_ID_HEAD = [(2 << 3) | 2, 16];
+
+/** Field 9, protection_scheme, for each scheme that is written (all but cenc): computed once. */
+const PROTECTION_SCHEME: Partial<Record<EncryptionScheme, Buffer>> = {};
+
+function protectionScheme(scheme: EncryptionScheme): Buffer {
+  return (PROTECTION_SCHEME[scheme] ??= varintField(9, fourCc(scheme)));
+}
+
 /**
  * Serializes a WidevinePsshData protobuf (proto2), fields in field-number order:
  * 2 key_id, 3 provider, 4 content_id, 9 protection_scheme. The legacy `algorithm` field is omitted.
  */
 export function widevinePsshData(fields: WidevinePsshFields): Buffer {
-  const parts = [bytesField(2, uuidBytes(fields.kid))];
+  const kid = uuidBytes(fields.kid);
+  const scheme = fields.scheme !== 'cenc' ? protectionScheme(fields.scheme) : undefined;
+  if (fields.provider === undefined && fields.contentId === undefined && kid.length === 16) {
+    // The common case, written in one buffer: key_id, then protection_scheme unless cenc.
+    const out = Buffer.allocUnsafe(18 + (scheme?.length ?? 0));
+    out[0] = KEY_ID_HEAD[0]!;
+    out[1] = KEY_ID_HEAD[1]!;
+    kid.copy(out, 2);
+    scheme?.copy(out, 18);
+    return out;
+  }
+  const parts = [bytesField(2, kid)];
   if (fields.provider !== undefined) parts.push(bytesField(3, Buffer.from(fields.provider, 'utf8')));
   if (fields.contentId !== undefined) parts.push(bytesField(4, fields.contentId));
-  if (fields.scheme !== 'cenc') parts.push(varintField(9, fourCc(fields.scheme)));
+  if (scheme !== undefined) parts.push(scheme);
   return Buffer.concat(parts);
 }

@@ -1,6 +1,6 @@
 import type { DrmSettings } from './drm-settings.js';
 import type { DrmSystem, EncryptionScheme, HlsKeyAttributes } from './drm-system.js';
-import { cencPsshElement, psshBox } from './pssh.js';
+import { cencPsshElementOf, psshBox } from './pssh.js';
 import { SYSTEM_IDS } from './system-ids.js';
 import { widevinePsshData } from './widevine-pssh-data.js';
 
@@ -8,6 +8,8 @@ import { widevinePsshData } from './widevine-pssh-data.js';
 export function hlsMethod(scheme: EncryptionScheme): HlsKeyAttributes['method'] {
   return scheme === 'cbcs' || scheme === 'cbc1' ? 'SAMPLE-AES' : 'SAMPLE-AES-CTR';
 }
+
+const KEY_FORMAT = `urn:uuid:${SYSTEM_IDS.widevine}`;
 
 /**
  * Google Widevine (SPEKE.md §5.3): a version-0 pssh box whose data is a WidevinePsshData with the
@@ -30,14 +32,15 @@ export function widevine(settings: Pick<DrmSettings, 'widevineProvider'>): DrmSy
         ...(provider === undefined ? {} : { provider, contentId: Buffer.from(contentId, 'utf8') }),
       });
       const box = psshBox(SYSTEM_IDS.widevine, data);
+      const boxBase64 = box.toString('base64');
       return {
         pssh: box,
-        contentProtectionData: cencPsshElement(box),
+        contentProtectionData: cencPsshElementOf(boxBase64),
         hls: {
           method: hlsMethod(scheme),
-          keyFormat: `urn:uuid:${SYSTEM_IDS.widevine}`,
+          keyFormat: KEY_FORMAT,
           keyFormatVersions: '1',
-          uri: `data:text/plain;base64,${box.toString('base64')}`,
+          uri: `data:text/plain;base64,${boxBase64}`,
         },
       };
     },

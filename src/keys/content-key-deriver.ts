@@ -1,4 +1,4 @@
-import { derive } from './derive.js';
+import { contentDerivation, extract } from './derive.js';
 
 /**
  * Key material for one content ID. The default derives with HKDF from the master secret; other
@@ -11,9 +11,11 @@ export interface ContentKeyDeriver {
   iv(kid: string, kidAsSent: string): Buffer;
 }
 
+/** HKDF-SHA256 from the master secret (see derive.ts); the extract step runs once per request. */
 export function hkdfDeriver(masterSecret: Uint8Array, contentId: string): ContentKeyDeriver {
+  const derive = contentDerivation(extract(masterSecret), contentId);
   return {
-    contentKey: (kid) => derive(masterSecret, 'content-key', contentId, kid),
-    iv: (kid) => derive(masterSecret, 'iv', contentId, kid),
+    contentKey: (kid) => derive('content-key', kid),
+    iv: (kid) => derive('iv', kid),
   };
 }

@@ -1,4 +1,4 @@
-import { hkdfSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { uuidBytes } from './kid.js';
 
 export const MIN_MASTER_SECRET_BYTES = 32;
@@ -12,19 +12,47 @@ export type DerivationPurpose = 'content-key' | 'iv';
 
 const LABEL = 'speke-key-server/v1';
 const SALT = Buffer.from(`${LABEL}/hkdf-salt`, 'utf8');
+/** The largest info node's hkdfSync accepts; kept so that the same inputs fail the same way. */
+const MAX_INFO_BYTES = 1024;
+
+function lengthPrefixed(part: Buffer): Buffer {
+  const out = Buffer.alloc(4 + part.length);
+  out.writeUInt32BE(part.length, 0);
+  part.copy(out, 4);
+  return out;
+}
+
+/** The fixed start of every info string: label and purpose, each length-prefixed. */
+const INFO_HEAD: Record<DerivationPurpose, Buffer> = {
+  'content-key': Buffer.concat([lengthPrefixed(Buffer.from(LABEL, 'utf8')), lengthPrefixed(Buffer.from('content-key', 'utf8'))]),
+  iv: Buffer.concat([lengthPrefixed(Buffer.from(LABEL, 'utf8')), lengthPrefixed(Buffer.from('iv', 'utf8'))]),
+};
+/** HKDF-Expand's one-byte block counter: 16 bytes need only the first block. */
+const FIRST_BLOCK = Buffer.from([1]);
 
 /**
  * The HKDF info string: label, purpose, content ID and KID, each length-prefixed so that no two
  * different inputs can produce the same info.
  */
-function info(purpose: DerivationPurpose, contentId: string, kid: string): Buffer {
-  const parts = [Buffer.from(LABEL, 'utf8'), Buffer.from(purpose, 'utf8'), Buffer.from(contentId, 'utf8'), uuidBytes(kid)];
-  const out = Buffer.alloc(parts.reduce((n, p) => n + 4 + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    offset = out.writeUInt32BE(part.length, offset);
-    offset += part.copy(out, offset);
+function info(purpose: DerivationPurpose, contentIdPart: Buffer, kid: string): Buffer {
+  const info = Buffer.concat([INFO_HEAD[purpose], contentIdPart, lengthPrefixed(uuidBytes(kid))]);
+  if (info.length > MAX_INFO_BYTES) throw new RangeError(`The HKDF info must not contain more than ${MAX_INFO_BYTES} bytes (it has ${info.length})`);
+  return info;
+}
+
+/** HKDF-Extract (RFC 5869 §2.2): the pseudorandom key, HMAC-SHA256(salt, master secret). */
+export function extract(masterSecret: Uint8Array): Buffer {
+  if (masterSecret.byteLength < MIN_MASTER_SECRET_BYTES) {
+    throw new Error(`Master secret must be at least ${MIN_MASTER_SECRET_BYTES} bytes`);
   }
+  return createHmac('sha256', SALT).update(masterSecret).digest();
+}
+
+/** HKDF-Expand (RFC 5869 §2.3) to 16 bytes: the first 16 bytes of HMAC-SHA256(PRK, info ‖ 0x01). */
+function expand(prk: Buffer, info: Buffer): Buffer {
+  const block = createHmac('sha256', prk).update(info).update(FIRST_BLOCK).digest();
+  const out = Buffer.alloc(KEY_BYTES);
+  block.copy(out, 0, 0, KEY_BYTES);
   return out;
 }
 
@@ -34,10 +62,16 @@ function info(purpose: DerivationPurpose, contentId: string, kid: string): Buffe
  * already be in canonical (lower-case) UUID form.
  */
 export function derive(masterSecret: Uint8Array, purpose: DerivationPurpose, contentId: string, kid: string): Buffer {
-  if (masterSecret.byteLength < MIN_MASTER_SECRET_BYTES) {
-    throw new Error(`Master secret must be at least ${MIN_MASTER_SECRET_BYTES} bytes`);
-  }
-  return Buffer.from(hkdfSync('sha256', masterSecret, SALT, info(purpose, contentId, kid), KEY_BYTES));
+  return contentDerivation(extract(masterSecret), contentId)(purpose, kid);
+}
+
+/**
+ * Derivation for one content ID from an extracted master secret (`extract`): what a request needs,
+ * with the extract step and the content ID's part of the info done once.
+ */
+export function contentDerivation(prk: Buffer, contentId: string): (purpose: DerivationPurpose, kid: string) => Buffer {
+  const contentIdPart = lengthPrefixed(Buffer.from(contentId, 'utf8'));
+  return (purpose, kid) => expand(prk, info(purpose, contentIdPart, kid));
 }
 
 /**

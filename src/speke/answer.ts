@@ -1,4 +1,4 @@
-import { viewCpix, isCpixRoot } from '../cpix/document.js';
+import { viewCpix, isCpixRoot, type CpixDocument } from '../cpix/document.js';
 import { decodeUtf8, readXml } from '../cpix/read.js';
 import { writeXml } from '../cpix/write.js';
 import { removeAttr, setAttr } from '../cpix/xml-tree.js';
@@ -66,6 +66,17 @@ export interface PreparedRequest extends ValidatedRequest {
  * costs no secret lookup.
  */
 export function readCpixRequest(request: CpixRequest, context: CoreContext, facts: RequestFacts = {}): PreparedRequest {
+  return validateCpixRequest(parseCpixRequest(request, context, facts), context, facts);
+}
+
+/** A request body read into a CPIX document, with the SPEKE version its header asks for. */
+export interface ParsedRequest {
+  spekeVersion: SpekeVersion;
+  document: CpixDocument;
+}
+
+/** Stage 1a: SPEKE version, size limit, UTF-8, XML (namespace-resolved) and the CPIX root. */
+export function parseCpixRequest(request: CpixRequest, context: CoreContext, facts: RequestFacts = {}): ParsedRequest {
   const version = spekeVersion(request.spekeVersionHeader);
   facts.spekeVersion = version;
   if (request.body.byteLength > context.limits.maxBodyBytes) {
@@ -75,9 +86,14 @@ export function readCpixRequest(request: CpixRequest, context: CoreContext, fact
   if (!isCpixRoot(root)) {
     throw new MalformedRequestError('Not a CPIX document: the root element must be CPIX in namespace urn:dashif:org:cpix');
   }
-  const document = viewCpix(root);
+  return { spekeVersion: version, document: viewCpix(root) };
+}
+
+/** Stage 1b: the rules of the request's SPEKE version, then its DeliveryData certificates. */
+export function validateCpixRequest(parsed: ParsedRequest, context: CoreContext, facts: RequestFacts = {}): PreparedRequest {
+  const { document } = parsed;
   const validated =
-    version === 'v1' ? validateV1(document, context.registry, context.limits) : validateV2(document, context.registry, context.limits);
+    parsed.spekeVersion === 'v1' ? validateV1(document, context.registry, context.limits) : validateV2(document, context.registry, context.limits);
   facts.contentId = validated.contentId;
   facts.keyCount = validated.contentKeys.length;
   facts.systemIds = [...new Set(validated.drmSystems.map((d) => d.system.systemId))];
@@ -90,19 +106,23 @@ export function readCpixRequest(request: CpixRequest, context: CoreContext, fact
  * render. Pure apart from the randomness the protection step draws through the context.
  */
 export function answerCpix(request: PreparedRequest, context: CoreContext, deriver: ContentKeyDeriver, spekeVersionHeader?: string): CpixAnswer {
-  const keysToPublish = fill(request, context, deriver);
-  const { root } = request.document;
-  if (request.spekeVersion === 'v2') removeAttr(root, 'id');
-  const headers: Record<string, string> =
-    request.spekeVersion === 'v1'
-      ? { 'Content-Type': 'application/xml', 'Speke-User-Agent': context.userAgent }
-      : { 'Content-Type': 'application/xml', 'X-Speke-User-Agent': context.userAgent, 'X-Speke-Version': spekeVersionHeader ?? '2.0' };
-  return { headers, body: writeXml(root), keysToPublish };
+  const derived = deriveKeys(request, deriver);
+  const keysToPublish = signalDrmSystems(request, context, derived);
+  writeKeyData(request, derived);
+  return { ...renderAnswer(request, context, spekeVersionHeader), keysToPublish };
 }
 
-function fill(request: PreparedRequest, context: CoreContext, deriver: ContentKeyDeriver): KeyToPublish[] {
-  const { contentId } = request;
-  const protect = request.protection;
+/** The content key and IV of every ContentKey, by canonical KID. */
+export interface DerivedKeys {
+  keys: Map<string, Buffer>;
+  ivs: Map<string, Buffer | undefined>;
+}
+
+/**
+ * Stage 2a: one content key per ContentKey, and an IV where a requested system needs one and the
+ * request sent none (written into the ContentKey as explicitIV).
+ */
+export function deriveKeys(request: PreparedRequest, deriver: ContentKeyDeriver): DerivedKeys {
   const keys = new Map<string, Buffer>();
   const ivs = new Map<string, Buffer | undefined>();
   const needsIv = new Set(request.drmSystems.filter((d) => d.system.needsIv).map((d) => d.kid));
@@ -115,13 +135,21 @@ function fill(request: PreparedRequest, context: CoreContext, deriver: ContentKe
     }
     ivs.set(key.kid, iv);
   }
+  return { keys, ivs };
+}
 
+/** Stage 2b: each DRMSystem filled by its DRM module. Returns the keys players fetch (AES-128). */
+export function signalDrmSystems(request: PreparedRequest, context: CoreContext, derived: DerivedKeys): KeyToPublish[] {
+  const { contentId } = request;
+  const { keys, ivs } = derived;
   const keysToPublish: KeyToPublish[] = [];
   const published = new Set<string>();
   const schemes = new Map(request.contentKeys.map((k) => [k.kid, k.scheme]));
+  // `<prefix>/<content ID>/` once per request; each DRMSystem appends its KID.
+  const keyUrlBase = keyUrl(context.keyUrlPrefix, contentId, '');
   for (const drm of request.drmSystems) {
     const key = keys.get(drm.kid)!;
-    const url = keyUrl(context.keyUrlPrefix, contentId, drm.kid);
+    const url = keyUrlBase + drm.kid;
     const signalling = drm.system.signal({
       spekeVersion: request.spekeVersion,
       contentId,
@@ -137,9 +165,23 @@ function fill(request: PreparedRequest, context: CoreContext, deriver: ContentKe
       keysToPublish.push({ contentId, kid: drm.kid, key });
     }
   }
-
-  for (const key of request.contentKeys) setKeyData(key.entry.element, protect.secret(keys.get(key.kid)!));
-  protect.finish();
   return keysToPublish;
 }
 
+/** Stage 2c: the Data of every ContentKey, clear or encrypted, then whatever the protection completes (DeliveryData). */
+export function writeKeyData(request: PreparedRequest, derived: DerivedKeys): void {
+  const protect = request.protection;
+  for (const key of request.contentKeys) setKeyData(key.entry.element, protect.secret(derived.keys.get(key.kid)!));
+  protect.finish();
+}
+
+/** Stage 2d: response headers and the rendered document. */
+export function renderAnswer(request: PreparedRequest, context: CoreContext, spekeVersionHeader?: string): Omit<CpixAnswer, 'keysToPublish'> {
+  const { root } = request.document;
+  if (request.spekeVersion === 'v2') removeAttr(root, 'id');
+  const headers: Record<string, string> =
+    request.spekeVersion === 'v1'
+      ? { 'Content-Type': 'application/xml', 'Speke-User-Agent': context.userAgent }
+      : { 'Content-Type': 'application/xml', 'X-Speke-User-Agent': context.userAgent, 'X-Speke-Version': spekeVersionHeader ?? '2.0' };
+  return { headers, body: writeXml(root) };
+}
