@@ -82,6 +82,28 @@ describe('hostile or broken XML is refused with a 400', () => {
     expect((error as MalformedRequestError).status).toBe(400);
   });
 
+  it.each([
+    ['an element name with two colons', '<cpix:Content:Key/>'],
+    ['a prefix bound to the xmlns namespace', '<x:Y xmlns:x="http://www.w3.org/2000/xmlns/"/>'],
+    ['a namespace starting with @', '<x:Y xmlns:x="@alias"/>'],
+  ])('refuses a document that is not namespace-well-formed (%s) with a 400, never a 500', (_name, element) => {
+    const body = BODY('cpix:CPIX', (n) => `cpix:${n}`, 'xmlns:cpix="urn:dashif:org:cpix"').replace('<cpix:ContentKeyList>', `${element}<cpix:ContentKeyList>`);
+    let error: unknown;
+    try {
+      answer(body);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MalformedRequestError);
+    expect((error as MalformedRequestError).status).toBe(400);
+  });
+
+  it('writes a namespace that looks like markup as the plain namespace it is', () => {
+    const body = BODY('cpix:CPIX', (n) => `cpix:${n}`, 'xmlns:cpix="urn:dashif:org:cpix"').replace('<cpix:ContentKeyList>', '<v:X xmlns:v="{&quot;a&quot;: 1}">t</v:X><cpix:ContentKeyList>');
+    const doc = parse(answer(body).body);
+    expect(one(doc, '{"a": 1}', 'X').text).toBe('t');
+  });
+
   it('refuses bytes that are not UTF-8', () => {
     expect(() => decodeUtf8(Buffer.from([0x3c, 0x61, 0xff, 0xfe, 0x3e]))).toThrow('Body is not valid UTF-8');
   });
