@@ -1,8 +1,9 @@
 import { readXml, decodeUtf8 } from '../../src/cpix/read.js';
 import { MalformedRequestError } from '../../src/speke/errors.js';
 import { answer } from '../support/core.js';
-import { all, CPIX, one, parse, PSKC } from '../support/xml.js';
+import { all, CPIX, one, parse, PSKC, SPEKE } from '../support/xml.js';
 import { KID_A, SYSTEM } from '../support/requests.js';
+import { openAnswer, privateKey, certificateBase64 } from '../support/encryption.js';
 
 const BODY = (root: string, cpix: (n: string) => string, decl: string) =>
   `<${root} ${decl} id="ch-1"><${cpix('ContentKeyList')}><${cpix('ContentKey')} kid="${KID_A}"/></${cpix('ContentKeyList')}>` +
@@ -25,6 +26,24 @@ describe('reading CPIX requests namespace-aware', () => {
     expect(one(doc, CPIX, 'URIExtXKey').text).not.toBe('');
     // The same request in any spelling gets the same answer.
     expect(out.body).toBe(reference);
+  });
+
+  it('reads speke, pskc and ds children under any prefix or a default namespace', () => {
+    const body =
+      `<c:CPIX xmlns:c="urn:dashif:org:cpix" xmlns:aws="urn:aws:amazon:com:speke" xmlns:kp="urn:ietf:params:xml:ns:keyprov:pskc" id="ch-1">` +
+      `<c:DeliveryDataList><c:DeliveryData id="r1"><c:DeliveryKey><X509Data xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Certificate>${certificateBase64('rsa-2048')}</X509Certificate></X509Data></c:DeliveryKey></c:DeliveryData></c:DeliveryDataList>` +
+      `<c:ContentKeyList><c:ContentKey kid="${KID_A}"><c:Data><kp:Secret><kp:PlainValue>stale</kp:PlainValue></kp:Secret></c:Data></c:ContentKey></c:ContentKeyList>` +
+      `<c:DRMSystemList><c:DRMSystem kid="${KID_A}" systemId="${SYSTEM.hlsAes128}"><c:URIExtXKey/><aws:KeyFormat/><KeyFormatVersions xmlns="urn:aws:amazon:com:speke"/></c:DRMSystem></c:DRMSystemList></c:CPIX>`;
+    const out = answer(body).body;
+    const doc = parse(out);
+    // speke children under a custom prefix and under a default namespace are both filled
+    expect(Buffer.from(one(doc, SPEKE, 'KeyFormat').text, 'base64').toString()).toBe('identity');
+    expect(Buffer.from(one(doc, SPEKE, 'KeyFormatVersions').text, 'base64').toString()).toBe('1');
+    // the certificate under a default ds namespace was found: the key is encrypted for it (enc declared)
+    expect(out).toContain('xmlns:enc="http://www.w3.org/2001/04/xmlenc#"');
+    expect(out).not.toContain('stale');
+    const opened = openAnswer(out, privateKey('rsa-2048'));
+    expect(opened.keys.get(KID_A)).toHaveLength(16);
   });
 
   it('declares every namespace it emits, even when the request omitted pskc', () => {
