@@ -100,7 +100,9 @@ suite('CENC with ClearKey end to end: SPEKE v2 keys, ffmpeg encryption, EME play
         void window.demo.playCenc(el('video-cenc'), el('status-cenc'), el('log-cenc'), s);
       }, sample);
       const result = await playerResult(page, 'cenc');
-      expect(result).toMatchObject({ state: 'ended', frames: String(FRAMES), errors: undefined });
+      // Every frame decoded: Chromium's count can include a frame decoded twice (e.g. after a stall), never fewer.
+      expect(result).toMatchObject({ state: 'ended', errors: undefined });
+      expect(Number(result.frames)).toBeGreaterThanOrEqual(FRAMES);
       expect(result.log).toContain(`key ${VIDEO_KID.replace(/-/g, '')}: usable`);
       expect(result.log).toContain(`key ${AUDIO_KID.replace(/-/g, '')}: usable`);
       expect(errors).toEqual([]);

@@ -109,9 +109,13 @@ suite('the demo page at / (as `npm run demo` serves it), in headless Chromium', 
 
   it('plays both encrypted samples to the end', async () => {
     await page.click('#play-hls');
-    expect(await playerResult(page, 'hls')).toMatchObject({ state: 'ended', frames: '100' });
+    const hls = await playerResult(page, 'hls');
+    expect(hls).toMatchObject({ state: 'ended' });
+    expect(Number(hls.frames)).toBeGreaterThanOrEqual(100);
     await page.click('#play-cenc');
-    expect(await playerResult(page, 'cenc')).toMatchObject({ state: 'ended', frames: '100' });
+    const cenc = await playerResult(page, 'cenc');
+    expect(cenc).toMatchObject({ state: 'ended' });
+    expect(Number(cenc.frames)).toBeGreaterThanOrEqual(100);
     expect(pageErrors).toEqual([]);
   });
 

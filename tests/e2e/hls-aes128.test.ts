@@ -88,7 +88,9 @@ suite('HLS AES-128 end to end: SPEKE v1 key, ffmpeg packaging, players fetching 
 
     it('plays the stream to the end, every frame decoded, with the key from our key URL', async () => {
       const { result, errors } = await play('/demo/media/hls/playlist.m3u8');
-      expect(result).toMatchObject({ state: 'ended', frames: String(FRAMES), errors: undefined });
+      // Every frame decoded: Chromium's count can include a frame decoded twice (e.g. after a stall), never fewer.
+      expect(result).toMatchObject({ state: 'ended', errors: undefined });
+      expect(Number(result.frames)).toBeGreaterThanOrEqual(FRAMES);
       expect(result.log).toContain(`key loaded from ${keyUrl}`);
       expect(errors).toEqual([]);
     });
