@@ -7,7 +7,7 @@ import { loadLambdaConfig, loadLocalConfig } from '../../src/config.js';
 import { createClearKeyLicenseHandler } from '../../src/handlers/clearkey-license-handler.js';
 import { derive } from '../../src/keys/derive.js';
 import { apiGatewayEvent, lambdaContext } from '../support/lambda.js';
-import { capturingLogger, removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
+import { capturingLogger, removeDir, type RunningServer, startLocalServer, useLocalServer } from '../support/local-server.js';
 import { KID_A, KID_B, SYSTEM, v2Request } from '../support/requests.js';
 import { all, PSKC, parse } from '../support/xml.js';
 
@@ -24,14 +24,7 @@ function license(server: RunningServer, path: string, body: string, headers: Rec
 }
 
 describe('POST /clearkey/license on the local server', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startLocalServer();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await removeDir(server.dataDir);
-  });
+  const server = useLocalServer();
 
   it('answers the keys of the SPEKE v2 answer for the same content ID (common PSSH request for video and audio keys)', async () => {
     const speke = await fetch(`${server.url}/copyProtection`, {

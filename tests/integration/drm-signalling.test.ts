@@ -1,6 +1,6 @@
 import { createCipheriv } from 'node:crypto';
 import { decodePro, decodeProtobuf, decodePssh, fromBase64, guidText, parseHlsTag, uuidText, wrmHeaderOf } from '../support/drm-decoders.js';
-import { removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
+import { type RunningServer, useLocalServer } from '../support/local-server.js';
 import { KID_A, KID_B, SYSTEM } from '../support/requests.js';
 import { all, CPIX, one, parse, PSKC, SPEKE, type Node } from '../support/xml.js';
 
@@ -165,14 +165,7 @@ function checkFairPlay(drm: Node, expectedUri: string, version: 'v1' | 'v2'): vo
 }
 
 describe('DRM signalling through the local server (default settings)', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startLocalServer();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await removeDir(server.dataDir);
-  });
+  const server = useLocalServer();
 
   it.each(['v1', 'v2'] as const)('%s: Widevine + PlayReady, cenc, video and audio keys', async (version) => {
     const body = request(version, VIDEO_AUDIO, [SYSTEM.widevine, SYSTEM.playready], version === 'v2' ? 'cenc' : undefined);
@@ -223,18 +216,11 @@ describe('DRM signalling through the local server (default settings)', () => {
 });
 
 describe('DRM signalling through the local server (configured settings)', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startLocalServer({
+  const server = useLocalServer({
       SPEKE_WIDEVINE_PROVIDER: 'acme_drm',
       SPEKE_PLAYREADY_LA_URL: 'https://pr.example.com/rightsmanager.asmx?a=1&b=2',
       SPEKE_FAIRPLAY_KEY_URI_TEMPLATE: 'skd://fps.example.com/{contentId}/{kidHex}?iv={ivHex}',
     });
-  });
-  afterAll(async () => {
-    await server.stop();
-    await removeDir(server.dataDir);
-  });
 
   it.each(['v1', 'v2'] as const)('%s: writes provider, content ID, LA_URL and the templated skd URI', async (version) => {
     const response = await post(server, request(version, SD_HD_AUDIO, [SYSTEM.widevine, SYSTEM.playready, SYSTEM.fairplay], 'cbcs'), version === 'v2' ? '2.0' : undefined);

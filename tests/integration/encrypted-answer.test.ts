@@ -1,5 +1,5 @@
 import { clearKeys, openAnswer, privateKey, withDeliveryData } from '../support/encryption.js';
-import { removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
+import { type RunningServer, useLocalServer } from '../support/local-server.js';
 import { KID_A, KID_B, SYSTEM, v1Aes128, v2Request } from '../support/requests.js';
 
 /** Encrypted CPIX through the local server (node:http, composition as `npm start` builds it). */
@@ -20,14 +20,7 @@ function post(server: RunningServer, body: string, headers: Record<string, strin
 }
 
 describe('local server: encrypted answers', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startLocalServer({ SPEKE_MASTER_SECRET: MASTER_SECRET });
-  });
-  afterAll(async () => {
-    await server.stop();
-    await removeDir(server.dataDir);
-  });
+  const server = useLocalServer({ SPEKE_MASTER_SECRET: MASTER_SECRET });
 
   it('v1: the encrypted answer opens to the clear answer’s key, which the key URL also serves', async () => {
     const request = v1Aes128({ contentId: 'channel-9', kid: KID_B });
@@ -84,14 +77,7 @@ describe('local server: encrypted answers', () => {
 });
 
 describe('local server with SPEKE_ALLOW_EXPIRED_CERTIFICATES=true', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startLocalServer({ SPEKE_MASTER_SECRET: MASTER_SECRET, SPEKE_ALLOW_EXPIRED_CERTIFICATES: 'true' });
-  });
-  afterAll(async () => {
-    await server.stop();
-    await removeDir(server.dataDir);
-  });
+  const server = useLocalServer({ SPEKE_MASTER_SECRET: MASTER_SECRET, SPEKE_ALLOW_EXPIRED_CERTIFICATES: 'true' });
 
   it('encrypts for an expired certificate', async () => {
     const res = await post(server, withDeliveryData(v1Aes128(), [{ id: 'd1', certificate: 'rsa-2048-expired' }]));

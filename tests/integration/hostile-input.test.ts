@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
 import { withDeliveryData } from '../support/encryption.js';
 import { apiGatewayEvent, lambdaContext, spekeHandlerUnderTest } from '../support/lambda.js';
-import { removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
+import { useLocalServer } from '../support/local-server.js';
 import { KID_A, v1Aes128, v2Request } from '../support/requests.js';
 
 /**
@@ -43,14 +43,7 @@ const HOSTILE: { name: string; body: Buffer | string; version?: string; status: 
 ];
 
 describe('hostile input through the local server', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startLocalServer();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await removeDir(server.dataDir);
-  });
+  const server = useLocalServer();
 
   it.each(HOSTILE.map((h) => [h.name, h] as const))('%s', async (_name, hostile) => {
     const res = await fetch(`${server.url}/copyProtection`, {

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
+import { removeDir, type RunningServer, startLocalServer, useLocalServer } from '../support/local-server.js';
 import { all, CPIX, one, parse, PSKC } from '../support/xml.js';
 import { KID_A, KID_B, v1Aes128, v2Request } from '../support/requests.js';
 
@@ -11,14 +11,7 @@ function post(server: RunningServer, body: string | Buffer, headers: Record<stri
 }
 
 describe('local server over HTTP', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startLocalServer();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await removeDir(server.dataDir);
-  });
+  const server = useLocalServer();
 
   it('GET /health answers 200', async () => {
     const res = await fetch(`${server.url}/health`);

@@ -58,6 +58,22 @@ export async function startLocalServer(env: Record<string, string> = {}, options
   return { url: baseUrl, dataDir, server, logs, stop: () => closeServer(server) };
 }
 
+/**
+ * One local server for the enclosing describe block: started before its tests, stopped and its
+ * data folder removed after them. The returned handle is filled in when the server has started.
+ */
+export function useLocalServer(env: Record<string, string> = {}): RunningServer {
+  const handle = {} as RunningServer;
+  beforeAll(async () => {
+    Object.assign(handle, await startLocalServer(env));
+  });
+  afterAll(async () => {
+    await handle.stop();
+    await removeDir(handle.dataDir);
+  });
+  return handle;
+}
+
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
