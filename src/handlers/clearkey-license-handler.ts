@@ -5,6 +5,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { eventBody } from './event-body.js';
 import { ClearKeyRequestError } from '../keys/clearkey-license.js';
 import { hasBearerToken } from '../service/bearer-token.js';
 import { clearKeyErrorAnswer, clearKeyLicense, LICENSE_CORS, type ClearKeyLicenseDependencies } from '../service/clearkey-license.js';
@@ -25,11 +26,6 @@ export interface ClearKeyHandlerDependencies {
 }
 
 const ROUTE = 'clearkey/license';
-
-function eventBody(event: APIGatewayProxyEvent): Buffer {
-  if (event.body === null || event.body === undefined) return Buffer.alloc(0);
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
-}
 
 function result(answer: { status: number; headers: Record<string, string>; body: string }): APIGatewayProxyResult {
   return { statusCode: answer.status, headers: { ...LICENSE_CORS, ...answer.headers }, body: answer.body };

@@ -7,6 +7,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { eventBody } from './event-body.js';
 import { copyProtection, type CopyProtectionDependencies } from '../service/copy-protection.js';
 import { logRequest } from '../service/request-log.js';
 import { recordRequestMetrics } from '../service/request-metrics.js';
@@ -21,12 +22,6 @@ export interface HandlerDependencies {
 }
 
 const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
-
-/** The event body as bytes: API Gateway base64-encodes it when binary media types match. */
-function eventBody(event: APIGatewayProxyEvent): Buffer {
-  if (event.body === null || event.body === undefined) return Buffer.alloc(0);
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
-}
 
 /** Maps any error that escapes the handler (or a middleware) to a plain-text status; last in the chain. */
 function spekeErrorHandler(logger: Logger): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
