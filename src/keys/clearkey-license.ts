@@ -1,3 +1,4 @@
+import { uuidBytes } from './kid.js';
 import { decodeUtf8 } from '../cpix/read.js';
 import { SpekeHttpError } from '../speke/errors.js';
 import type { ContentKeyDeriver } from './content-key-deriver.js';
@@ -61,7 +62,7 @@ export function kidFromBase64Url(value: unknown, index: number): string {
 
 /** The KID (UUID text) as EME writes it: base64url of its 16 bytes. */
 export function kidToBase64Url(kid: string): string {
-  return base64Url(Buffer.from(kid.replace(/-/g, ''), 'hex'));
+  return base64Url(uuidBytes(kid));
 }
 
 /** The content ID from the path form `/clearkey/license/<percent-encoded content ID>`. */
