@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { MalformedRequestError } from '../speke/errors.js';
+import { NamespaceScope } from './namespace-scope.js';
 import { XML_NS, XMLNS_NS } from './namespaces.js';
 import type { XmlAttribute, XmlElement } from './xml-tree.js';
 
@@ -93,7 +94,7 @@ interface Frame {
   raw: RawNode[];
   index: number;
   target: XmlElement;
-  scope: Map<string, string>;
+  scope: NamespaceScope;
   depth: number;
 }
 
@@ -103,7 +104,7 @@ interface Frame {
  * children, its whitespace-only text children are dropped, so the answer can be laid out anew.
  */
 function convert(rootRaw: RawNode): XmlElement {
-  const rootScope = new Map<string, string>([['xml', XML_NS]]);
+  const rootScope = NamespaceScope.root(XML_NS);
   const rootName = elementName(rootRaw)!;
   const root = convertElement(rootRaw, rootName, rootScope);
   const stack: Frame[] = [{ raw: childrenOf(rootRaw, rootName), index: 0, target: root.element, scope: root.scope, depth: 1 }];
@@ -151,15 +152,15 @@ function isDeclaration(name: string): boolean {
   return name === 'xmlns' || name.startsWith('xmlns:');
 }
 
-function convertElement(node: RawNode, qname: string, parentScope: Map<string, string>): { element: XmlElement; scope: Map<string, string> } {
+function convertElement(node: RawNode, qname: string, parentScope: NamespaceScope): { element: XmlElement; scope: NamespaceScope } {
   const rawAttributes = node[':@'];
   const names = rawAttributes === undefined ? [] : Object.keys(rawAttributes);
   let scope = parentScope;
   for (const name of names) {
     if (isDeclaration(name)) {
-      if (scope === parentScope) scope = new Map(parentScope);
-      const uri = decodeEntities(rawAttributes![name]!);
-      scope.set(name === 'xmlns' ? '' : name.slice(6), uri);
+      // Only this element's own declarations are stored; the parent's are reached through the chain.
+      if (scope === parentScope) scope = parentScope.child();
+      scope.declare(name === 'xmlns' ? '' : name.slice(6), decodeEntities(rawAttributes![name]!));
     }
   }
   const colon = qname.indexOf(':');
@@ -179,8 +180,8 @@ function convertElement(node: RawNode, qname: string, parentScope: Map<string, s
   return { element: { kind: 'element', ns, local, prefix, attributes, children: [] }, scope };
 }
 
-function resolve(scope: Map<string, string>, prefix: string, qname: string): string {
-  const uri = scope.get(prefix);
+function resolve(scope: NamespaceScope, prefix: string, qname: string): string {
+  const uri = scope.lookup(prefix);
   if (uri !== undefined) return uri;
   if (prefix === '') return '';
   throw new MalformedRequestError(`Body is not well-formed XML: prefix "${prefix}" of ${qname} is not declared`);

@@ -64,3 +64,21 @@ export function v2Request(options: {
     .join('')}</cpix:ContentKeyUsageRuleList>
 </cpix:CPIX>`;
 }
+
+/**
+ * The namespace-declaration attack (issue 14): a valid SPEKE v1 request whose root declares
+ * `prefixes` prefixes and which carries `redeclaring` unknown elements that each declare one more.
+ * By default about 649 KB: 8,000 prefixes and as many redeclaring elements as fit. Copying the
+ * in-scope bindings per declaring element made it cost prefixes × redeclaring map entries.
+ */
+export function repeatedNamespaceDeclarations(options: { prefixes?: number; redeclaring?: number } = {}): { body: string; prefixes: number; redeclaring: number } {
+  const prefixes = options.prefixes ?? 8000;
+  const decl = Array.from({ length: prefixes }, (_, i) => ` xmlns:p${i}="urn:example:p${i}"`).join('');
+  const child = '<x:a xmlns:x="urn:example:x"/>';
+  const base = v1Aes128();
+  const redeclaring = options.redeclaring ?? Math.floor((649 * 1024 - base.length - decl.length) / child.length);
+  const body = base
+    .replace('xmlns:cpix="urn:dashif:org:cpix"', `xmlns:cpix="urn:dashif:org:cpix"${decl}`)
+    .replace('<cpix:ContentKeyList>', `${child.repeat(redeclaring)}<cpix:ContentKeyList>`);
+  return { body, prefixes, redeclaring };
+}
