@@ -354,8 +354,8 @@ const EVENTS = {
   'v2-clearkey-aes128.json': restEvent({ n: 6, body: v2ClearKeyAes128, caller: 'MediaPackage', spekeVersion: '2.0' }),
   'v2-encrypted-answer.json': restEvent({ n: 7, body: v2EncryptedAnswer, caller: 'MediaPackage', spekeVersion: '2.0' }),
   'v2-malformed-request.json': restEvent({ n: 8, body: malformed, caller: 'MediaPackage', spekeVersion: '2.0' }),
-  // A v2.1 encryptor (CPIX 2.4) calling a 2.0 server: refused with the specification's text.
-  'v2-unsupported-speke-version.json': restEvent({ n: 9, body: v2ClearKeyAes128.replace('version="2.3"', 'version="2.4"'), caller: 'MediaPackage', spekeVersion: '2.1' }),
+  // A SPEKE version this server does not implement (neither 2.0 nor 2.1): refused with the specification's text.
+  'v2-unsupported-speke-version.json': restEvent({ n: 9, body: v2ClearKeyAes128, caller: 'MediaPackage', spekeVersion: '2.2' }),
   // Runs through the clearkey-license bundle (scripts/invoke.mjs picks it by the route).
   'clearkey-license.json': licenseEvent({ n: 10, contentId: CLEARKEY_CONTENT.contentId, kids: [CLEARKEY_CONTENT.kid] }),
 };

@@ -1,4 +1,5 @@
 import type { DrmSystem } from './drm-system.js';
+import { isHlsMethodScheme } from './hls-method-schemes.js';
 import { SYSTEM_IDS } from './system-ids.js';
 
 /**
@@ -14,7 +15,8 @@ function aes128(systemId: string, name: string): DrmSystem {
     needsIv: false,
     publishesKey: true,
     // Segment encryption is independent of the CENC scheme; MediaPackage sends cbc1, others vary.
-    supportsScheme: () => true,
+    // Of the HLS methods (v2.1) only AES-128 is whole-segment encryption with an identity key.
+    supportsScheme: (scheme) => !isHlsMethodScheme(scheme) || scheme === 'AES-128',
     signal: ({ keyUrl }) => ({
       uriExtXKey: keyUrl,
       keyFormat: 'identity',

@@ -1,4 +1,5 @@
 import type { SpekeVersion } from '../speke/version.js';
+import type { ContentKeyScheme } from './hls-method-schemes.js';
 
 export type EncryptionScheme = 'cenc' | 'cbc1' | 'cens' | 'cbcs';
 export const ENCRYPTION_SCHEMES: readonly EncryptionScheme[] = ['cenc', 'cbc1', 'cens', 'cbcs'];
@@ -13,8 +14,8 @@ export interface KeyContext {
   key: Buffer;
   /** The IV the ContentKey carries (request's explicitIV or derived), when there is one. */
   iv: Buffer | undefined;
-  /** ContentKey@commonEncryptionScheme (v2 always; v1 when the encryptor sent one). */
-  scheme: EncryptionScheme | undefined;
+  /** ContentKey@commonEncryptionScheme (v2 always; v1 when the encryptor sent one); an HLS method only in v2.1. */
+  scheme: ContentKeyScheme | undefined;
   /** Where the key is published, for systems whose players fetch it. */
   keyUrl: string;
 }
@@ -56,7 +57,7 @@ export interface DrmSystem {
   readonly needsIv: boolean;
   /** Players fetch the key itself from a key URL (AES-128), so it is published to the key store. */
   readonly publishesKey: boolean;
-  /** Whether keys of this scheme can be used with this system (SPEKE.md §3.9 #9). */
-  supportsScheme(scheme: EncryptionScheme): boolean;
+  /** Whether keys of this scheme can be used with this system (SPEKE.md §3.9 #9, SPEKE-v2.1.md §c). */
+  supportsScheme(scheme: ContentKeyScheme): boolean;
   signal(context: KeyContext): Signalling;
 }

@@ -66,7 +66,8 @@ function compileKeyUriTemplate(template: string): (context: KeyContext) => strin
 /**
  * Apple FairPlay Streaming (SPEKE.md §5.7, §5.8): HLS signalling only, with an skd:// URI the
  * FairPlay key server maps back to the key. The ContentKey always carries an IV (needsIv), since
- * the key server returns it with the key. SPEKE v2 allows only cbcs; v1 requests carry no scheme.
+ * the key server returns it with the key. SPEKE v2 allows only cbcs, and v2.1 also SAMPLE-AES (its
+ * HLS name); AES-128 and SAMPLE-AES-CTR are refused. v1 requests carry no scheme.
  */
 export function fairPlay(settings: Pick<DrmSettings, 'fairPlayKeyUriTemplate'>): DrmSystem {
   const keyUri = compileKeyUriTemplate(settings.fairPlayKeyUriTemplate);
@@ -75,7 +76,7 @@ export function fairPlay(settings: Pick<DrmSettings, 'fairPlayKeyUriTemplate'>):
     name: 'FairPlay',
     needsIv: true,
     publishesKey: false,
-    supportsScheme: (scheme) => scheme === 'cbcs',
+    supportsScheme: (scheme) => scheme === 'cbcs' || scheme === 'SAMPLE-AES',
     signal: (context) => {
       const uri = keyUri(context);
       return {

@@ -3,6 +3,7 @@ import type { DrmSystem } from './drm-system.js';
 import { wrmHeader } from './playready-header.js';
 import { cencPsshElementOf, psshBox } from './pssh.js';
 import { SYSTEM_IDS } from './system-ids.js';
+import { psshScheme, supportsPsshScheme } from './hls-method-schemes.js';
 import { hlsMethod } from './widevine.js';
 
 /** Record type of a PlayReady Header (rights management header) in a PlayReady Object. */
@@ -35,7 +36,8 @@ function playReadyContentProtectionOf(boxBase64: string, proBase64: string): str
 /**
  * Microsoft PlayReady: the PRO (for Smooth Streaming and HLS), a version-0 pssh box carrying it
  * (for ISO-BMFF), DASH signalling with both, and HLS tags whose URI is the PRO as a UTF-16 data
- * URI (SPEKE.md §5.7). A v1 request has no scheme and is treated as cenc.
+ * URI (SPEKE.md §5.7). A v1 request has no scheme and is treated as cenc; SAMPLE-AES (v2.1) is an
+ * AESCBC header, SAMPLE-AES-CTR an AESCTR one, and AES-128 is refused (no PSSH for whole segments).
  */
 export function playReady(settings: Pick<DrmSettings, 'playReadyLaUrl'>): DrmSystem {
   const laUrl = settings.playReadyLaUrl;
@@ -44,8 +46,9 @@ export function playReady(settings: Pick<DrmSettings, 'playReadyLaUrl'>): DrmSys
     name: 'PlayReady',
     needsIv: false,
     publishesKey: false,
-    supportsScheme: () => true,
-    signal: ({ kid, key, scheme = 'cenc' }) => {
+    supportsScheme: supportsPsshScheme,
+    signal: ({ kid, key, scheme: requested }) => {
+      const scheme = psshScheme(requested);
       const pro = playReadyObject(wrmHeader({ kid, key, scheme, ...(laUrl === undefined ? {} : { laUrl }) }));
       const box = psshBox(SYSTEM_IDS.playready, pro);
       const proBase64 = pro.toString('base64');
@@ -54,7 +57,7 @@ export function playReady(settings: Pick<DrmSettings, 'playReadyLaUrl'>): DrmSys
         contentProtectionData: playReadyContentProtectionOf(box.toString('base64'), proBase64),
         playReadyObject: pro,
         hls: {
-          method: hlsMethod(scheme),
+          method: hlsMethod(requested ?? scheme),
           keyFormat: 'com.microsoft.playready',
           keyFormatVersions: '1',
           uri: `data:text/plain;charset=UTF-16;base64,${proBase64}`,

@@ -12,7 +12,8 @@ import type { Limits } from './limits.js';
 import { validateV1 } from './validate-v1.js';
 import { validateV2 } from './validate-v2.js';
 import type { ValidatedRequest } from './validated-request.js';
-import { spekeVersion, type SpekeVersion } from './version.js';
+import { removeV1OnlyMarkup } from './v1-only-markup.js';
+import { isV2, spekeVersion, type SpekeVersion } from './version.js';
 import type { ContentKeyProtection, DocumentProtection } from './content-key-protection.js';
 
 /** What the core needs, all passed in: it reads no environment, clock or network of its own. */
@@ -93,7 +94,9 @@ export function parseCpixRequest(request: CpixRequest, context: CoreContext, fac
 export function validateCpixRequest(parsed: ParsedRequest, context: CoreContext, facts: RequestFacts = {}): PreparedRequest {
   const { document } = parsed;
   const validated =
-    parsed.spekeVersion === 'v1' ? validateV1(document, context.registry, context.limits) : validateV2(document, context.registry, context.limits);
+    parsed.spekeVersion === 'v1'
+      ? validateV1(document, context.registry, context.limits)
+      : validateV2(document, context.registry, context.limits, parsed.spekeVersion);
   facts.contentId = validated.contentId;
   facts.keyCount = validated.contentKeys.length;
   facts.systemIds = [...new Set(validated.drmSystems.map((d) => d.system.systemId))];
@@ -178,10 +181,17 @@ export function writeKeyData(request: PreparedRequest, derived: DerivedKeys): vo
 /** Stage 2d: response headers and the rendered document. */
 export function renderAnswer(request: PreparedRequest, context: CoreContext, spekeVersionHeader?: string): Omit<CpixAnswer, 'keysToPublish'> {
   const { root } = request.document;
-  if (request.spekeVersion === 'v2') removeAttr(root, 'id');
+  if (isV2(request.spekeVersion)) {
+    removeAttr(root, 'id');
+    removeV1OnlyMarkup(root);
+  }
   const headers: Record<string, string> =
     request.spekeVersion === 'v1'
       ? { 'Content-Type': 'application/xml', 'Speke-User-Agent': context.userAgent }
-      : { 'Content-Type': 'application/xml', 'X-Speke-User-Agent': context.userAgent, 'X-Speke-Version': spekeVersionHeader ?? '2.0' };
+      : {
+          'Content-Type': 'application/xml',
+          'X-Speke-User-Agent': context.userAgent,
+          'X-Speke-Version': spekeVersionHeader ?? (request.spekeVersion === 'v2.1' ? '2.1' : '2.0'),
+        };
   return { headers, body: writeXml(root) };
 }

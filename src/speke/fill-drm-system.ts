@@ -3,15 +3,18 @@ import { attr, setText, type XmlElement } from '../cpix/xml-tree.js';
 import type { Signalling } from '../drm/drm-system.js';
 import { hlsKeyTag } from '../drm/hls.js';
 import { SpekeValidationError } from './errors.js';
-import type { SpekeVersion } from './version.js';
+import { isV2, type SpekeVersion } from './version.js';
 
 const b64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');
 
 /**
  * The base64 value of one requested DRMSystem child, or undefined when the child means nothing
  * for this system. `null` marks an element that is not ours to fill (unknown elements are kept).
+ * A v2 answer carries no v1-only element (URIExtXKey, anything in the speke namespace), even when
+ * the request asked for one: MediaPackage v2 refuses them.
  */
-function valueFor(child: XmlElement, signalling: Signalling): string | undefined | null {
+function valueFor(child: XmlElement, signalling: Signalling, v2: boolean): string | undefined | null {
+  if (v2 && (child.ns === NS.speke || (child.ns === NS.cpix && child.local === 'URIExtXKey'))) return undefined;
   if (child.ns === NS.cpix) {
     switch (child.local) {
       case 'PSSH':
@@ -75,10 +78,11 @@ export function fillDrmSystem(
   context: { spekeVersion: SpekeVersion; kid: string; systemId: string },
 ): void {
   const children = drm.children.filter((c): c is XmlElement => c.kind === 'element');
-  if (context.spekeVersion === 'v2' && signalling.hls) checkHlsPair(children, context.kid, context.systemId);
+  const v2 = isV2(context.spekeVersion);
+  if (v2 && signalling.hls) checkHlsPair(children, context.kid, context.systemId);
   drm.children = drm.children.filter((child) => {
     if (child.kind === 'text') return child.text.trim() !== '' && children.length === 0;
-    const value = valueFor(child, signalling);
+    const value = valueFor(child, signalling, v2);
     if (value === null) return true;
     if (value === undefined) return false;
     setText(child, value);

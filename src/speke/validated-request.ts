@@ -1,5 +1,6 @@
 import type { ContentKeyEntry, CpixDocument, DrmSystemEntry } from '../cpix/document.js';
-import type { DrmSystem, EncryptionScheme } from '../drm/drm-system.js';
+import type { DrmSystem } from '../drm/drm-system.js';
+import type { ContentKeyScheme } from '../drm/hls-method-schemes.js';
 import type { SpekeVersion } from './version.js';
 
 /** A ContentKey that passed validation. */
@@ -9,7 +10,7 @@ export interface ValidContentKey {
   kid: string;
   /** Decoded explicitIV of the request, if any. */
   explicitIV: Buffer | undefined;
-  scheme: EncryptionScheme | undefined;
+  scheme: ContentKeyScheme | undefined;
 }
 
 /** A DRMSystem that passed validation, with the module that fills it. */

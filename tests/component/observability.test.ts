@@ -39,7 +39,7 @@ const MIX: { name: string; body: string; version?: string; encrypted?: boolean }
   { name: 'v2 encrypted', body: withDeliveryData(v2Request({ contentId: 'enc-1', keys: VIDEO_AUDIO, systems: [WV, PR, FP] })), version: '2.0', encrypted: true },
   { name: 'v1 encrypted', body: withDeliveryData(v1Aes128({ contentId: 'enc-live', kid: KID_B })), encrypted: true },
   { name: 'v2 refused', body: v2Request({ contentId: '' }), version: '2.0' },
-  { name: 'bad version', body: v1Aes128(), version: '2.1' },
+  { name: 'bad version', body: v1Aes128(), version: '3.0' },
   { name: 'not XML', body: 'garbage' },
 ];
 

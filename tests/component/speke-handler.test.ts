@@ -64,7 +64,7 @@ describe('Lambda handler (Middy + Powertools) with mocked AWS clients', () => {
     const { handler } = setup();
     const bad = await handler(apiGatewayEvent(v2Request({ contentId: '' }), { headers: { 'X-Speke-Version': '2.0' } }), lambdaContext);
     expect(bad).toMatchObject({ statusCode: 422, body: 'Missing CPIX@contentId', headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-    const version = await handler(apiGatewayEvent(v1Aes128(), { headers: { 'X-Speke-Version': '2.1' } }), lambdaContext);
+    const version = await handler(apiGatewayEvent(v1Aes128(), { headers: { 'X-Speke-Version': '3.0' } }), lambdaContext);
     expect(version).toMatchObject({ statusCode: 422, body: 'Unsupported SPEKE version' });
     const empty = await handler({ ...apiGatewayEvent(''), body: null }, lambdaContext);
     expect(empty).toMatchObject({ statusCode: 400, body: 'Body is empty' });

@@ -32,6 +32,19 @@ export interface V2Key {
   kid: string;
   trackType: string;
   filter?: string;
+  /** KeyPeriodFilter@periodId values of this key's usage rule (with `periodList`; default: every period). */
+  periods?: string[];
+}
+
+/** One ContentKeyPeriod: its id and the rest of its attributes as written (e.g. `index="1" start="…"`). */
+export interface V2Period {
+  id: string;
+  attributes: string;
+}
+
+/** SPEKE v2.1 (CPIX 2.4) request: v2Request with version="2.4". */
+export function v21Request(options: Parameters<typeof v2Request>[0] = {}): string {
+  return v2Request({ cpixVersion: '2.4', ...options });
 }
 
 /** SPEKE v2 request: keys with usage rules, and a DRMSystem per (key, system) with the given children. */
@@ -41,7 +54,11 @@ export function v2Request(options: {
   keys?: V2Key[];
   systems?: { systemId: string; children: string }[];
   periods?: boolean;
+  /** The ContentKeyPeriodList; each key's rule filters on `key.periods` or else on every period. */
+  periodList?: V2Period[];
   rootAttributes?: string;
+  /** CPIX@version (default 2.3, SPEKE v2.0). */
+  cpixVersion?: string;
 } = {}): string {
   const keys = options.keys ?? [{ kid: KID_A, trackType: 'ALL', filter: '<cpix:VideoFilter/><cpix:AudioFilter/>' }];
   const systems = options.systems ?? [
@@ -49,17 +66,20 @@ export function v2Request(options: {
   ];
   const scheme = options.scheme ?? 'cbcs';
   const period = 'period-1';
+  const periodList = options.periodList ?? (options.periods ? [{ id: period, attributes: 'index="1"' }] : undefined);
+  const periodFilters = (k: V2Key) =>
+    (k.periods ?? periodList?.map((p) => p.id) ?? []).map((id) => `<cpix:KeyPeriodFilter periodId="${id}"/>`).join('');
   return `<?xml version="1.0" encoding="UTF-8"?>
-<cpix:CPIX contentId="${options.contentId ?? 'movie-1'}" version="2.3" ${options.rootAttributes ?? ''} xmlns:cpix="urn:dashif:org:cpix" xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc">
+<cpix:CPIX contentId="${options.contentId ?? 'movie-1'}" version="${options.cpixVersion ?? '2.3'}" ${options.rootAttributes ?? ''} xmlns:cpix="urn:dashif:org:cpix" xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc">
   <cpix:ContentKeyList>${keys.map((k) => `<cpix:ContentKey kid="${k.kid}" commonEncryptionScheme="${scheme}"/>`).join('')}</cpix:ContentKeyList>
   <cpix:DRMSystemList>${keys
     .flatMap((k) => systems.map((s) => `<cpix:DRMSystem kid="${k.kid}" systemId="${s.systemId}">${s.children}</cpix:DRMSystem>`))
     .join('')}</cpix:DRMSystemList>
-  ${options.periods ? `<cpix:ContentKeyPeriodList><cpix:ContentKeyPeriod id="${period}" index="1"/></cpix:ContentKeyPeriodList>` : ''}
+  ${periodList ? `<cpix:ContentKeyPeriodList>${periodList.map((p) => `<cpix:ContentKeyPeriod id="${p.id}" ${p.attributes}/>`).join('')}</cpix:ContentKeyPeriodList>` : ''}
   <cpix:ContentKeyUsageRuleList>${keys
     .map(
       (k) =>
-        `<cpix:ContentKeyUsageRule kid="${k.kid}" intendedTrackType="${k.trackType}">${options.periods ? `<cpix:KeyPeriodFilter periodId="${period}"/>` : ''}${k.filter ?? ''}</cpix:ContentKeyUsageRule>`,
+        `<cpix:ContentKeyUsageRule kid="${k.kid}" intendedTrackType="${k.trackType}">${periodFilters(k)}${k.filter ?? ''}</cpix:ContentKeyUsageRule>`,
     )
     .join('')}</cpix:ContentKeyUsageRuleList>
 </cpix:CPIX>`;

@@ -18,7 +18,7 @@ function outcome(body: string | Buffer, header?: string): number {
   }
 }
 
-const headers = fc.constantFrom(undefined, '2.0', '2.1', '', 'garbage');
+const headers = fc.constantFrom(undefined, '2.0', '2.1', '2.2', '', 'garbage');
 const RUNS = { numRuns: 300 };
 
 describe('property: no input produces anything but an answer or a 4xx', () => {

@@ -83,7 +83,7 @@ describe('SPEKE v2 answers', () => {
 
 describe('SPEKE v2 validation: every row of SPEKE.md §3.9, with its text and status', () => {
   it('#1 unsupported X-Speke-Version', () => {
-    const { error } = failure(v2Request(), '2.1');
+    const { error } = failure(v2Request(), '2.2');
     expect(error).toBeInstanceOf(UnsupportedVersionError);
     expect((error as Error).message).toBe('Unsupported SPEKE version');
   });
