@@ -179,7 +179,8 @@ export function deliveryDataList(): string {
 }
 
 export interface BenchCase {
-  id: 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
+  /** 'a'–'f' for the fixed documents, the baseline's own ids for the reference comparison. */
+  id: string;
   title: string;
   body: Buffer;
   spekeVersionHeader: string | undefined;

@@ -10,14 +10,12 @@
  * the server logs one line per request (to /dev/null here), as it does in normal use.
  */
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchCases } from './fixtures.js';
 import { median, table } from './harness.js';
+import { startLocalServerProcess } from './local-server-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,31 +32,6 @@ const duration = Number(values.duration);
 const runs = Number(values.runs);
 const warmup = Number(values.warmup);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(base: string, server: ChildProcess): Promise<void> {
-  const until = Date.now() + 30_000;
-  while (Date.now() < until) {
-    if (server.exitCode !== null) throw new Error(`local server exited with ${server.exitCode}`);
-    try {
-      if ((await fetch(`${base}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('local server did not become healthy within 30 s');
-}
-
 interface RunResult {
   requestsPerSecond: number;
   p50Ms: number;
@@ -73,26 +46,9 @@ function summarize(r: autocannon.Result): RunResult {
 }
 
 async function main(): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'speke-bench-http-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, ['--import', 'tsx', values.entry], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      SPEKE_DATA_DIR: dataDir,
-      SPEKE_MASTER_SECRET: Buffer.alloc(32, 7).toString('base64'),
-      SPEKE_KEY_URL_PREFIX: 'https://keys.example.com/k',
-      POWERTOOLS_SERVICE_NAME: 'speke-key-server',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const server = await startLocalServerProcess(values.entry);
+  const base = server.base;
   try {
-    await waitForHealth(base, server);
     const cases = benchCases().filter((c) => c.id === 'a' || c.id === 'b');
     const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.versions.node}`;
     console.log(`speke-key-server local server over loopback — ${machine}`);
@@ -147,9 +103,7 @@ async function main(): Promise<void> {
     await writeFile('bench-results/bench-http-latest.json', json);
     console.log(`\nwritten bench-results/bench-http-${stamp}.json and bench-results/bench-http-latest.json`);
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => (server.exitCode !== null ? r(undefined) : server.once('exit', r)));
-    await rm(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 

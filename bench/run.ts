@@ -1,28 +1,52 @@
 /**
  * `npm run bench`: in-process benchmarks of the pure core on the fixed documents (a)–(f), the
- * stage shares of (c) and (f), what the two XML libraries alone cost on (a)–(c) (the floor under
- * each target), the Lambda bundle size and its cold start in fresh processes.
+ * stage shares of (c) and (f), what the two XML libraries alone cost on (a)–(c), the Lambda bundle
+ * size and its cold start in fresh processes; then, against the public Python reference server
+ * (../shared/baseline) on its three documents: the core and the reference handler in-process, both
+ * servers over HTTP under the same load in this run, and the warm per-invocation cost of the
+ * Lambda bundle as deployed (tracing and metrics on) next to the core alone.
  * Writes bench-results/bench-<time>.json and bench-results/bench-latest.json.
  *
  * Options: --quick (shorter sampling, fewer cold starts), --cases=a,b,… (subset),
- *          --no-cold-start, --label=<text> (stored in the JSON), --rounds=<n>, --round-ms=<n>.
+ *          --no-cold-start, --no-reference (none of the comparison), --no-http, --no-lambda,
+ *          --label=<text> (stored in the JSON), --rounds=<n>, --round-ms=<n>,
+ *          --load=wrk|autocannon (default: wrk when installed), --http-threads=<n> (2),
+ *          --http-connections=<n> (8), --http-duration=<s> (10), --http-runs=<n> (1).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { baselineDocuments, referenceInProcess, type ReferenceTiming } from './baseline.js';
 import { benchContext } from './context.js';
+import { compareHttp, type HttpComparison } from './http-compare.js';
+import { measureLambdaWarm, type LambdaWarmResult } from './lambda-warm.js';
 import { measureColdStart, type ColdStartResult } from './cold-start.js';
 import { answerOnce, benchCases as runCases, benchPhases, libraryCost, PHASES, type CaseResult, type LibraryCost, type PhaseResult } from './core.js';
 import { benchCases, v2TwoKeys } from './fixtures.js';
-import { fmtUs, table } from './harness.js';
+import { fmtUs, median, table } from './harness.js';
 
 const TARGETS = { bundleBytes: 1.5 * 1024 * 1024, coldStartMs: 300 };
+
+/** Issue 16: at least this many times the reference, per baseline document; the Lambda wrapper at most this share of the core. */
+export const REFERENCE_TARGETS = {
+  http: { 'v1-1': 6, 'v2-2': 10, 'v2-8': 10 } as Record<string, number>,
+  inProcess: 15,
+  lambdaWrapperOverCore: 0.3,
+};
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     cases: { type: 'string' },
     'no-cold-start': { type: 'boolean', default: false },
+    'no-reference': { type: 'boolean', default: false },
+    'no-http': { type: 'boolean', default: false },
+    'no-lambda': { type: 'boolean', default: false },
+    load: { type: 'string' },
+    'http-threads': { type: 'string', default: '2' },
+    'http-connections': { type: 'string', default: '8' },
+    'http-duration': { type: 'string', default: '10' },
+    'http-runs': { type: 'string', default: '1' },
     label: { type: 'string' },
     rounds: { type: 'string' },
     'round-ms': { type: 'string' },
@@ -132,6 +156,8 @@ async function main(): Promise<void> {
     );
   }
 
+  const reference = values['no-reference'] ? undefined : await compareWithReference(context, plan, quick);
+
   const report = {
     kind: 'speke-key-server/bench',
     label: values.label,
@@ -144,6 +170,7 @@ async function main(): Promise<void> {
     libraries,
     bundle: cold && { bytes: cold.bundleBytes, sourceMapBytes: cold.sourceMapBytes, targetBytes: TARGETS.bundleBytes, targetMet: cold.bundleBytes <= TARGETS.bundleBytes },
     coldStart: cold && { ...cold, targetMs: TARGETS.coldStartMs, targetMet: cold.median.importAndFirstAnswerMs <= TARGETS.coldStartMs },
+    reference,
   };
   await mkdir('bench-results', { recursive: true });
   const stamp = report.date.replace(/[:.]/g, '-');
@@ -151,6 +178,108 @@ async function main(): Promise<void> {
   await writeFile(`bench-results/bench-${stamp}.json`, json);
   await writeFile('bench-results/bench-latest.json', json);
   console.log(`\nwritten bench-results/bench-${stamp}.json and bench-results/bench-latest.json`);
+}
+
+const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
+const times = (x: number) => `${x.toFixed(1)}×`;
+
+interface ReferenceReport {
+  inProcess: { id: string; title: string; oursMedianUs: number; referenceMedianUs: number; ratio: number; roundRatios: number[]; targetRatio: number; targetMet: boolean }[];
+  http?: HttpComparison & { targets: Record<string, number> };
+  lambda?: LambdaWarmResult & { targetWrapperOverCore: number; withoutTracing: LambdaWarmResult };
+}
+
+/** The comparison with the Python reference server on its own three documents (../shared/baseline). */
+async function compareWithReference(context: ReturnType<typeof benchContext>, plan: { rounds: number; roundMs: number; warmUpMs: number; minSamples: number }, quick: boolean): Promise<ReferenceReport | undefined> {
+  const docs = baselineDocuments();
+  if (!docs) {
+    console.log('\n../shared/baseline is not there: no comparison with the reference server');
+    return undefined;
+  }
+  const asCases = docs.map((d) => ({ id: d.id, title: d.title, body: d.body, spekeVersionHeader: d.spekeVersionHeader, keys: 0 }));
+  // Paired rounds: a reference round (its own Python process), then ours, `plan.rounds` times, so
+  // that background load hits both alike; the ratio is the median of the rounds' ratios.
+  const rounds: { ref: ReferenceTiming[]; ours: number[] }[] = [];
+  for (let r = 0; r < plan.rounds; r++) {
+    const ref = await referenceInProcess(docs, { roundMs: plan.roundMs, rounds: 1 });
+    const ours = runCases(asCases, context, { ...plan, rounds: 1, warmUpMs: plan.warmUpMs / 4 }).map((c) => c.stats.medianUs);
+    rounds.push({ ref, ours });
+  }
+  const inProcess = docs.map((d, i) => {
+    const o = median(rounds.map((r) => r.ours[i]!));
+    const ref = median(rounds.map((r) => r.ref[i]!.medianUs));
+    const ratio = median(rounds.map((r) => r.ref[i]!.medianUs / r.ours[i]!));
+    return { id: d.id, title: d.title, oursMedianUs: o, referenceMedianUs: ref, ratio, roundRatios: rounds.map((r) => r.ref[i]!.medianUs / r.ours[i]!), targetRatio: REFERENCE_TARGETS.inProcess, targetMet: ratio >= REFERENCE_TARGETS.inProcess };
+  });
+  console.log(`\nagainst the Python reference server (../shared/baseline), its documents, in-process (handler call vs core; ${plan.rounds} paired rounds × ${plan.roundMs} ms per document; medians; ratio = median of the rounds' ratios):`);
+  console.log(
+    table(
+      ['document', 'reference', 'ours', 'ratio', 'round ratios', 'target'],
+      inProcess.map((r) => [r.title, fmtUs(r.referenceMedianUs), fmtUs(r.oursMedianUs), times(r.ratio), r.roundRatios.map((x) => x.toFixed(1)).join(' / '), `≥ ${r.targetRatio}× ${met(r.targetMet)}`]),
+    ),
+  );
+  const report: ReferenceReport = { inProcess };
+
+  if (!values['no-http']) {
+    const http = await compareHttp({
+      settings: { threads: Number(values['http-threads']), connections: Number(values['http-connections']), durationS: Number(values['http-duration']) },
+      warmUpS: quick ? 1 : 2,
+      runs: Number(values['http-runs']),
+      ...(values.load ? { load: values.load } : {}),
+    });
+    if (http) {
+      report.http = { ...http, targets: REFERENCE_TARGETS.http };
+      console.log(`\nover HTTP on loopback, both servers in this run (${http.generator} each, after ${http.warmUpS} s warm-up; the local server logs one line per request):`);
+      console.log(
+        table(
+          ['document', 'reference req/s', 'ours req/s', 'ratio', 'ours p50 / p99', 'failures', 'target'],
+          http.rows.map((r) => {
+            const target = REFERENCE_TARGETS.http[r.id]!;
+            return [
+              r.title,
+              Math.round(r.reference.requestsPerSecond).toLocaleString('en-US'),
+              Math.round(r.ours.requestsPerSecond).toLocaleString('en-US'),
+              times(r.ratio),
+              `${r.ours.p50Ms.toFixed(2)} / ${r.ours.p99Ms.toFixed(2)} ms`,
+              String(r.ours.failures + r.reference.failures),
+              `≥ ${target}× ${met(r.ratio >= target)}`,
+            ];
+          }),
+        ),
+      );
+    }
+  }
+
+  if (!values['no-lambda']) {
+    const plan = { rounds: quick ? 2 : 5, callsPerRound: quick ? 100 : 300, warmUpCalls: quick ? 50 : 200 };
+    // As deployed (Tracing: Active), then the same with POWERTOOLS_TRACE_ENABLED=false: what tracing costs.
+    const lambda = await measureLambdaWarm(docs, plan);
+    const untraced = await measureLambdaWarm(docs, { ...plan, tracing: false });
+    report.lambda = { ...lambda, targetWrapperOverCore: REFERENCE_TARGETS.lambdaWrapperOverCore, withoutTracing: untraced };
+    console.log(
+      `\nLambda bundle as deployed, warm invocations (tracing on: ${lambda.traceDatagrams} X-Ray datagrams; metrics on: ` +
+        `${lambda.metricRecords} EMF records and ${lambda.logLines} log lines for ${lambda.invocations} invocations), medians, next to the core alone in the same process:`,
+    );
+    console.log(
+      table(
+        ['document', 'invocation', 'core alone', 'wrapper adds', 'target', 'tracing off: invocation', 'core', 'adds'],
+        lambda.rows.map((r, i) => {
+          const u = untraced.rows[i]!;
+          return [
+            r.title,
+            fmtUs(r.handlerMedianUs),
+            fmtUs(r.coreMedianUs),
+            `${r.wrapperOverCore.toFixed(2)}× core`,
+            `≤ ${REFERENCE_TARGETS.lambdaWrapperOverCore}× ${met(r.wrapperOverCore <= REFERENCE_TARGETS.lambdaWrapperOverCore)}`,
+            fmtUs(u.handlerMedianUs),
+            fmtUs(u.coreMedianUs),
+            `${u.wrapperOverCore.toFixed(2)}× core`,
+          ];
+        }),
+      ),
+    );
+  }
+  return report;
 }
 
 main().catch((error: unknown) => {
