@@ -7,6 +7,7 @@ import { ContentSecretCache } from './adapters/content-secret-cache.js';
 import { FileContentSecrets } from './adapters/file-content-secrets.js';
 import { FileSecret } from './adapters/file-secret.js';
 import { FsKeyStore } from './adapters/fs-key-store.js';
+import { PublishedKeyMemo } from './adapters/published-key-memo.js';
 import { S3KeyStore } from './adapters/s3-key-store.js';
 import { SecretsManagerContentSecrets } from './adapters/secrets-manager-content-secrets.js';
 import { SecretsManagerSecret } from './adapters/secrets-manager-secret.js';
@@ -101,11 +102,16 @@ export function createLambdaDependencies(
       new SecretsManagerSecret(clients.secretsManager, config.masterSecretId, config.masterSecretMaxAgeSeconds),
       () => new SecretsManagerContentSecrets(clients.secretsManager, { create: options.createContentSecrets }),
     ),
-    keyStore: new S3KeyStore(clients.s3, config.keyBucket),
+    keyStore: new PublishedKeyMemo(new S3KeyStore(clients.s3, config.keyBucket)),
   };
 }
 
+/** The local server's key store (data folder, or S3 when a bucket is configured), behind the publish memo. */
 export function createLocalKeyStore(config: LocalConfig): KeyStore {
+  return new PublishedKeyMemo(localStore(config));
+}
+
+function localStore(config: LocalConfig): KeyStore {
   if (!config.s3) return new FsKeyStore(join(config.dataDir, 'keys'));
   const client = new S3Client({
     ...AWS_CLIENT_SETTINGS,

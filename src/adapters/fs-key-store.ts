@@ -19,9 +19,11 @@ export class FsKeyStore implements KeyStore {
     return join(this.root, contentIdSegment(contentId), kid.toLowerCase());
   }
 
+  /** Writes the key (temporary file, then rename) unless the file already holds exactly these bytes. */
   async put(contentId: string, kid: string, key: Buffer): Promise<void> {
     const target = this.path(contentId, kid);
     try {
+      if ((await readExisting(target))?.equals(key)) return;
       await mkdir(join(target, '..'), { recursive: true, mode: 0o700 });
       const temporary = `${target}.${randomUUID()}.tmp`;
       await writeFile(temporary, key, { mode: 0o600 });
@@ -39,5 +41,15 @@ export class FsKeyStore implements KeyStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw dependencyFault('key-store', error);
     }
+  }
+}
+
+/** The file's bytes, or undefined when there is none yet. */
+async function readExisting(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
 }

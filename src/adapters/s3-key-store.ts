@@ -18,30 +18,63 @@ export class S3KeyStore implements KeyStore {
     return `${contentId}/${kid}`;
   }
 
+  /**
+   * Publishes the key unless the object already holds exactly these bytes: a conditional PutObject
+   * (If-None-Match: *) writes a new key in one call; when the object exists (412), it is read and
+   * written again only if its bytes differ (a rotated master secret). A 409 (a concurrent
+   * conditional write) is treated the same way.
+   */
   async put(contentId: string, kid: string, key: Buffer): Promise<void> {
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: S3KeyStore.objectKey(contentId, kid),
-          Body: key,
-          ContentType: 'application/octet-stream',
-          CacheControl: 'private, max-age=300',
-        }),
-      );
+      try {
+        await this.send(contentId, kid, key, true);
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      const existing = await this.read(contentId, kid);
+      if (existing?.equals(key)) return;
+      await this.send(contentId, kid, key, false);
     } catch (error) {
       throw dependencyFault('key-store', error);
     }
   }
 
+  private async send(contentId: string, kid: string, key: Buffer, onlyIfAbsent: boolean): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: S3KeyStore.objectKey(contentId, kid),
+        Body: key,
+        ContentType: 'application/octet-stream',
+        CacheControl: 'private, max-age=300',
+        ...(onlyIfAbsent ? { IfNoneMatch: '*' } : {}),
+      }),
+    );
+  }
+
   async get(contentId: string, kid: string): Promise<Buffer | undefined> {
+    try {
+      return await this.read(contentId, kid);
+    } catch (error) {
+      throw dependencyFault('key-store', error);
+    }
+  }
+
+  private async read(contentId: string, kid: string): Promise<Buffer | undefined> {
     try {
       const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: S3KeyStore.objectKey(contentId, kid) }));
       return object.Body ? Buffer.from(await object.Body.transformToByteArray()) : undefined;
     } catch (error) {
       const name = (error as { name?: string }).name;
       if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
-      throw dependencyFault('key-store', error);
+      throw error;
     }
   }
+}
+
+/** 412 PreconditionFailed (the object exists) or 409 ConditionalRequestConflict (a concurrent conditional write). */
+function isConditionFailure(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'PreconditionFailed' || e.name === 'ConditionalRequestConflict' || e.$metadata?.httpStatusCode === 412 || e.$metadata?.httpStatusCode === 409;
 }

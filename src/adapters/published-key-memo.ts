@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { Clock, KeyStore } from '../ports.js';
+
+/** Memo entries kept at most (oldest dropped first): a few hundred live channels' worth of keys. */
+export const PUBLISHED_KEY_MEMO_ENTRIES = 10_000;
+
+/**
+ * Memo entries are trusted for at most this long, then the store is asked again: a key removed
+ * behind our back (a lifecycle rule, an operator) is published again within this time.
+ */
+export const PUBLISHED_KEY_MEMO_MAX_AGE_MS = 10 * 60_000;
+
+interface Entry {
+  /** SHA-256 of the key bytes: the memo never holds key material itself. */
+  digest: string;
+  at: number;
+}
+
+/**
+ * A KeyStore in front of another that does not publish a key again when it was already published
+ * with the same bytes: a bounded in-process memo of what was put (keys are deterministic, so an
+ * encryptor asking again for a key gets the same bytes), then the store's own check (FsKeyStore
+ * and S3KeyStore leave an identical key in place). Different bytes for the same (content ID, KID)
+ * are always written. Puts of the same key that arrive together share one write.
+ */
+export class PublishedKeyMemo implements KeyStore {
+  private readonly published = new Map<string, Entry>();
+  private readonly inFlight = new Map<string, { digest: string; done: Promise<void> }>();
+
+  constructor(
+    private readonly store: KeyStore,
+    private readonly options: { maxEntries?: number; maxAgeMs?: number; clock?: Clock } = {},
+  ) {}
+
+  async put(contentId: string, kid: string, key: Buffer): Promise<void> {
+    const id = `${contentId}\n${kid}`;
+    const digest = createHash('sha256').update(key).digest('base64');
+    const now = (this.options.clock?.now() ?? new Date()).getTime();
+    const known = this.published.get(id);
+    if (known !== undefined && known.digest === digest && now - known.at < (this.options.maxAgeMs ?? PUBLISHED_KEY_MEMO_MAX_AGE_MS)) return;
+    const pending = this.inFlight.get(id);
+    if (pending !== undefined && pending.digest === digest) return pending.done;
+    const done = this.store.put(contentId, kid, key).then(() => this.remember(id, digest, now));
+    const entry = { digest, done };
+    this.inFlight.set(id, entry);
+    try {
+      await done;
+    } finally {
+      if (this.inFlight.get(id) === entry) this.inFlight.delete(id);
+    }
+  }
+
+  get(contentId: string, kid: string): Promise<Buffer | undefined> {
+    return this.store.get(contentId, kid);
+  }
+
+  private remember(id: string, digest: string, at: number): void {
+    this.published.delete(id);
+    this.published.set(id, { digest, at });
+    const max = this.options.maxEntries ?? PUBLISHED_KEY_MEMO_ENTRIES;
+    while (this.published.size > max) this.published.delete(this.published.keys().next().value!);
+  }
+}
