@@ -1,8 +1,8 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLocalDependencies, type LocalDependencies } from '../composition.js';
 import { ConfigError, type LocalConfig } from '../config.js';
+import type { RequestLogger } from '../service/request-log.js';
 import { createLocalServer } from './server.js';
 
 export interface ListeningServer {
@@ -17,7 +17,7 @@ export interface ListeningServer {
  * at the server's own /keys, set in the listening callback, which runs before any connection is
  * served.
  */
-export async function listenLocalServer(config: LocalConfig, logger: Logger): Promise<ListeningServer> {
+export async function listenLocalServer(config: LocalConfig, logger: RequestLogger): Promise<ListeningServer> {
   const app = await createLocalDependencies(config);
   const server = createLocalServer({ app, keyStore: app.keyStore, logger });
   const baseUrl = await new Promise<string>((resolve, reject) => {

@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { LocalDependencies } from '../composition.js';
@@ -8,7 +7,7 @@ import type { KeyStore } from '../ports.js';
 import { hasBearerToken } from '../service/bearer-token.js';
 import { CLEARKEY_MAX_BODY_BYTES, clearKeyErrorAnswer, clearKeyLicense, LICENSE_CORS } from '../service/clearkey-license.js';
 import { copyProtection } from '../service/copy-protection.js';
-import { logRequest } from '../service/request-log.js';
+import { logRequest, type RequestLogger } from '../service/request-log.js';
 import type { RequestFacts } from '../speke/answer.js';
 import { errorResponse, PayloadTooLargeError } from '../speke/errors.js';
 import { demoRoute } from './demo/demo-routes.js';
@@ -16,7 +15,7 @@ import { demoRoute } from './demo/demo-routes.js';
 export interface LocalServerDependencies {
   app: LocalDependencies;
   keyStore: KeyStore;
-  logger: Logger;
+  logger: RequestLogger;
 }
 
 /** Bodies past the limit are read and dropped up to this many bytes, so the 413 reaches the client. */
@@ -124,8 +123,10 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
   }
 
   return createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
+    const target = req.url ?? '/';
+    // The SPEKE route, as encryptors call it, needs no URL parsing; everything else is parsed as before.
+    const url = target === '/copyProtection' ? undefined : new URL(target, 'http://localhost');
+    const path = url === undefined ? target : url.pathname;
     const requestId = randomUUID();
     res.setHeader('X-Request-Id', requestId);
     const route = async (): Promise<void> => {
@@ -149,7 +150,7 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
         if (req.method === 'OPTIONS') return send(res, 204, { ...LICENSE_CORS, 'Access-Control-Max-Age': '86400' });
         if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed', { ...LICENSE_CORS, Allow: 'POST, OPTIONS' });
         if (unauthorized(req, res, LICENSE_CORS, true)) return;
-        return clearKeyRoute(req, res, licenseMatch[1], url.searchParams.get('contentId'), requestId);
+        return clearKeyRoute(req, res, licenseMatch[1], url?.searchParams.get('contentId') ?? null, requestId);
       }
       if (await demoRoute(req, res, path, { app, demo: app.demo, clearKeyLicense: app.clearKeyLicense })) return;
       return sendText(res, 404, 'Not found');

@@ -1,9 +1,20 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { RequestFacts } from '../speke/answer.js';
+
+export type LogFields = Record<string, unknown>;
+
+/**
+ * Where request lines go: Powertools Logger in the Lambda functions, the local server's
+ * JsonLineLogger (src/local/json-line-logger.ts) there. Both write one JSON object a line.
+ */
+export interface RequestLogger {
+  info(message: string, fields: LogFields): void;
+  warn(message: string, fields: LogFields): void;
+  error(message: string, fields: LogFields): void;
+}
 
 /** The one structured log line per request: identifiers, counts, outcome. Never key material or bodies. */
 export function logRequest(
-  logger: Logger,
+  logger: RequestLogger,
   entry: { facts: RequestFacts; status: number; durationMs: number; reason?: string; error?: unknown; route?: string; requestId?: string },
 ): void {
   const { facts, status, durationMs, reason, error, route, requestId } = entry;

@@ -7,7 +7,7 @@ import { loadLocalConfig } from '../../src/config.js';
 import { createLocalServer } from '../../src/local/server.js';
 import type { KeyStore } from '../../src/ports.js';
 import { DependencyError } from '../../src/speke/errors.js';
-import { capturingLogger, removeDir } from '../support/local-server.js';
+import { capturingLineLogger, removeDir } from '../support/local-server.js';
 import { CPIX, one, parse, PSKC } from '../support/xml.js';
 import { KID_A, KID_B, SYSTEM } from '../support/requests.js';
 
@@ -35,7 +35,7 @@ describe('local server with a failing key store', () => {
     const app = await createLocalDependencies(config);
     const store = new FlakyStore(app.keyStore);
     app.keyStore = store;
-    const server = createLocalServer({ app, keyStore: store, logger: capturingLogger([]) });
+    const server = createLocalServer({ app, keyStore: store, logger: capturingLineLogger([]) });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     app.core.keyUrlPrefix = `${url}/keys`;

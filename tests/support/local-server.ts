@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLocalConfig } from '../../src/config.js';
+import { JsonLineLogger } from '../../src/local/json-line-logger.js';
 import { closeServer, listenLocalServer } from '../../src/local/listen.js';
 
 export interface RunningServer {
@@ -27,6 +28,11 @@ export function capturingLogger(lines: string[]): Logger {
   };
   (logger as unknown as { console: Record<string, unknown> }).console = { log: sink, info: sink, warn: sink, error: sink, debug: sink, trace: sink };
   return logger;
+}
+
+/** The local server's own logger, its lines captured one by one instead of written to stdout. */
+export function capturingLineLogger(lines: string[]): JsonLineLogger {
+  return new JsonLineLogger({ service: 'speke-key-server-test', level: 'DEBUG', write: (chunk) => lines.push(...chunk.split('\n').filter((l) => l !== '')) });
 }
 
 /**
@@ -54,7 +60,7 @@ export function capturingMetrics(lines: string[]): Metrics {
 export async function startLocalServer(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'speke-test-')));
   const logs: string[] = [];
-  const { server, baseUrl } = await listenLocalServer(loadLocalConfig({ PORT: '0', HOST: '127.0.0.1', SPEKE_DATA_DIR: dataDir, ...env }), capturingLogger(logs));
+  const { server, baseUrl } = await listenLocalServer(loadLocalConfig({ PORT: '0', HOST: '127.0.0.1', SPEKE_DATA_DIR: dataDir, ...env }), capturingLineLogger(logs));
   return { url: baseUrl, dataDir, server, logs, stop: () => closeServer(server) };
 }
 

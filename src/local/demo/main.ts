@@ -1,5 +1,6 @@
 import { loadLocalConfig } from '../../config.js';
-import { logger } from '../../observability.js';
+import { SERVICE_NAME } from '../../service-name.js';
+import { JsonLineLogger } from '../json-line-logger.js';
 import { listenLocalServer, runLocal } from '../listen.js';
 import { prepareSamples } from './prepare-samples.js';
 import { hasFfmpeg } from './sample-media.js';
@@ -9,7 +10,7 @@ import { hasFfmpeg } from './sample-media.js';
  * prepared through the server's own SPEKE endpoint with ffmpeg. Open the printed URL.
  */
 runLocal(async () => {
-  const { server, app, baseUrl } = await listenLocalServer(loadLocalConfig(), logger);
+  const { server, app, baseUrl } = await listenLocalServer(loadLocalConfig(), JsonLineLogger.fromEnvironment(SERVICE_NAME));
   if (await hasFfmpeg()) {
     console.log('Preparing the encrypted samples with ffmpeg (SPEKE requests to this server)…');
     await prepareSamples(baseUrl, app.demo.mediaDir);
