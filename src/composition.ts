@@ -10,6 +10,7 @@ import { FsKeyStore } from './adapters/fs-key-store.js';
 import { PublishedKeyMemo } from './adapters/published-key-memo.js';
 import { S3KeyStore } from './adapters/s3-key-store.js';
 import { SecretsManagerContentSecrets } from './adapters/secrets-manager-content-secrets.js';
+import { SecretsManagerAccessToken } from './adapters/secrets-manager-access-token.js';
 import { SecretsManagerSecret } from './adapters/secrets-manager-secret.js';
 import type { CommonConfig, LambdaConfig, LocalConfig } from './config.js';
 import type { DemoEnvironment } from './local/demo/demo-settings.js';
@@ -23,7 +24,7 @@ import { DrmRegistry } from './drm/registry.js';
 import { hkdfDeriver } from './keys/content-key-deriver.js';
 import { parseMasterSecret } from './keys/derive.js';
 import { checkReferenceContentId, referenceDeriver } from './keys/reference-deriver.js';
-import type { ContentSecretStore, KeyStore, SecretSource } from './ports.js';
+import type { AccessTokenSource, ContentSecretStore, KeyStore, SecretSource } from './ports.js';
 import type { CopyProtectionDependencies } from './service/copy-protection.js';
 import { createContentKeyProtection } from './speke/encrypted-key-protection.js';
 
@@ -104,6 +105,22 @@ export function createLambdaDependencies(
     ),
     keyStore: new PublishedKeyMemo(new S3KeyStore(clients.s3, config.keyBucket)),
   };
+}
+
+/** SPEKE_KEY_ACCESS_TOKEN as it is (local server, tests, `npm run invoke`); undefined when unset. */
+export function fixedAccessToken(token: string | undefined): AccessTokenSource | undefined {
+  return token === undefined ? undefined : { accessToken: async () => token };
+}
+
+/**
+ * The ClearKey license function's bearer token: read from Secrets Manager (cached like the master
+ * secret) with SPEKE_KEY_ACCESS_TOKEN_SECRET_ID, else SPEKE_KEY_ACCESS_TOKEN; undefined: open.
+ */
+export function createLicenseAccessToken(config: LambdaConfig, clients: AwsClients): AccessTokenSource | undefined {
+  if (config.keyAccessTokenSecretId !== undefined) {
+    return new SecretsManagerAccessToken(clients.secretsManager, config.keyAccessTokenSecretId, config.masterSecretMaxAgeSeconds);
+  }
+  return fixedAccessToken(config.keyAccessToken);
 }
 
 /** The local server's key store (data folder, or S3 when a bucket is configured), behind the publish memo. */

@@ -34,6 +34,11 @@ export interface LambdaConfig extends CommonConfig {
   clearKeyLicense: boolean;
   /** SPEKE_KEY_ACCESS_TOKEN: when set, POST /clearkey/license requires `Authorization: Bearer <token>`. */
   keyAccessToken: string | undefined;
+  /**
+   * SPEKE_KEY_ACCESS_TOKEN_SECRET_ID: the same, with the token read from this Secrets Manager secret
+   * (what the stack sets with ClearKeyLicenseAccessToken=generated). At most one of the two.
+   */
+  keyAccessTokenSecretId: string | undefined;
   keyBucket: string;
   keyUrlPrefix: string;
   masterSecretId: string;
@@ -72,6 +77,7 @@ export const LAMBDA_ENV = [
   'SPEKE_KEY_DERIVATION',
   'SPEKE_CLEARKEY_LICENSE',
   'SPEKE_KEY_ACCESS_TOKEN',
+  'SPEKE_KEY_ACCESS_TOKEN_SECRET_ID',
 ] as const;
 
 class Reader {
@@ -178,10 +184,14 @@ function drmSettings(r: Reader): DrmSettings {
   return { widevineProvider: provider, playReadyLaUrl: laUrl, fairPlayKeyUriTemplate: template };
 }
 
-/** A bearer token worth the name: at least 16 characters of visible ASCII. */
+/** A bearer token worth the name: 16 to 512 characters of visible ASCII. */
+export function isAccessToken(token: string): boolean {
+  return /^[\x21-\x7e]{16,512}$/.test(token);
+}
+
 function accessToken(r: Reader): string | undefined {
   const token = r.string('SPEKE_KEY_ACCESS_TOKEN');
-  if (token !== undefined && !/^[\x21-\x7e]{16,512}$/.test(token)) {
+  if (token !== undefined && !isAccessToken(token)) {
     r.problems.push('SPEKE_KEY_ACCESS_TOKEN must be 16 to 512 visible ASCII characters (no spaces)');
   }
   return token;
@@ -189,10 +199,16 @@ function accessToken(r: Reader): string | undefined {
 
 export function loadLambdaConfig(env: Env = process.env): LambdaConfig {
   const r = new Reader(env);
+  const keyAccessToken = accessToken(r);
+  const keyAccessTokenSecretId = r.string('SPEKE_KEY_ACCESS_TOKEN_SECRET_ID');
+  if (keyAccessToken !== undefined && keyAccessTokenSecretId !== undefined) {
+    r.problems.push('Set SPEKE_KEY_ACCESS_TOKEN or SPEKE_KEY_ACCESS_TOKEN_SECRET_ID, not both');
+  }
   return r.done({
     ...common(r),
     clearKeyLicense: r.boolean('SPEKE_CLEARKEY_LICENSE', false),
-    keyAccessToken: accessToken(r),
+    keyAccessToken,
+    keyAccessTokenSecretId,
     keyBucket: r.required('SPEKE_KEY_BUCKET'),
     keyUrlPrefix: r.url('SPEKE_KEY_URL_PREFIX', r.required('SPEKE_KEY_URL_PREFIX')) ?? '',
     masterSecretId: r.required('SPEKE_MASTER_SECRET_ID'),

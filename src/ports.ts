@@ -30,3 +30,11 @@ export interface Entropy {
 export interface Clock {
   now(): Date;
 }
+
+/**
+ * The bearer token players must send to the ClearKey license route: a Secrets Manager secret in
+ * AWS (the stack generates it), or SPEKE_KEY_ACCESS_TOKEN as it is.
+ */
+export interface AccessTokenSource {
+  accessToken(): Promise<string>;
+}

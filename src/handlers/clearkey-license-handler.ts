@@ -7,6 +7,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { eventBody } from './event-body.js';
 import { ClearKeyRequestError } from '../keys/clearkey-license.js';
+import type { AccessTokenSource } from '../ports.js';
 import { hasBearerToken } from '../service/bearer-token.js';
 import { clearKeyErrorAnswer, clearKeyLicense, LICENSE_CORS, type ClearKeyLicenseDependencies } from '../service/clearkey-license.js';
 import { logRequest } from '../service/request-log.js';
@@ -17,10 +18,11 @@ export interface ClearKeyHandlerDependencies {
   /** SPEKE_CLEARKEY_LICENSE: when false every request is a 404. */
   enabled: boolean;
   /**
-   * SPEKE_KEY_ACCESS_TOKEN: when set, a POST without `Authorization: Bearer <token>` gets 401
-   * (preflights stay open: browsers send them without credentials). Undefined: open.
+   * SPEKE_KEY_ACCESS_TOKEN (or the secret SPEKE_KEY_ACCESS_TOKEN_SECRET_ID names): when set, a POST
+   * without `Authorization: Bearer <token>` gets 401 (preflights stay open: browsers send them
+   * without credentials). Undefined: open.
    */
-  accessToken: string | undefined;
+  accessToken: AccessTokenSource | undefined;
   logger: Logger;
   tracer: Tracer;
 }
@@ -71,7 +73,7 @@ export function createClearKeyLicenseHandler(deps: ClearKeyHandlerDependencies) 
         if (event.httpMethod === 'OPTIONS') return { statusCode: 204, headers: { ...LICENSE_CORS, 'Access-Control-Max-Age': '86400' }, body: '' };
         if (event.httpMethod !== 'POST') throw new ClearKeyRequestError('Method not allowed', 405, 'method-not-allowed');
         // httpHeaderNormalizer has lower-cased the header names.
-        if (accessToken !== undefined && !hasBearerToken(event.headers?.authorization, accessToken)) {
+        if (accessToken !== undefined && !hasBearerToken(event.headers?.authorization, await accessToken.accessToken())) {
           logRequest(logger, { route: ROUTE, facts, status: 401, durationMs: performance.now() - started, reason: 'unauthorized' });
           return unauthorized();
         }

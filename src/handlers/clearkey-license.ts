@@ -1,14 +1,15 @@
-import { createAwsClients, createLambdaDependencies } from '../composition.js';
+import { createAwsClients, createLambdaDependencies, createLicenseAccessToken } from '../composition.js';
 import { loadLambdaConfig } from '../config.js';
 import { logger, tracer } from '../observability.js';
 import { createClearKeyLicenseHandler } from './clearkey-license-handler.js';
 
 /** Lambda entry point for POST /clearkey/license (Handler clearkey-license.handler). Built once per cold start. */
 const config = loadLambdaConfig();
+const clients = createAwsClients(tracer);
 export const handler = createClearKeyLicenseHandler({
-  app: createLambdaDependencies(config, createAwsClients(tracer), { createContentSecrets: false }),
+  app: createLambdaDependencies(config, clients, { createContentSecrets: false }),
   enabled: config.clearKeyLicense,
-  accessToken: config.keyAccessToken,
+  accessToken: createLicenseAccessToken(config, clients),
   logger,
   tracer,
 });

@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { S3Client } from '@aws-sdk/client-s3';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createLambdaDependencies } from '../../src/composition.js';
+import { createLambdaDependencies, fixedAccessToken } from '../../src/composition.js';
 import { ConfigError, loadLambdaConfig } from '../../src/config.js';
 import { createClearKeyLicenseHandler } from '../../src/handlers/clearkey-license-handler.js';
 import { derive } from '../../src/keys/derive.js';
@@ -38,7 +38,7 @@ function setup(env: Record<string, string>) {
   const logs: string[] = [];
   const config = loadLambdaConfig(env);
   const app = createLambdaDependencies(config, { s3: new S3Client({ region: 'us-east-1' }), secretsManager: new SecretsManagerClient({ region: 'us-east-1' }) });
-  const handler = createClearKeyLicenseHandler({ app, enabled: config.clearKeyLicense, accessToken: config.keyAccessToken, logger: capturingLogger(logs), tracer: new Tracer({ enabled: false }) });
+  const handler = createClearKeyLicenseHandler({ app, enabled: config.clearKeyLicense, accessToken: fixedAccessToken(config.keyAccessToken), logger: capturingLogger(logs), tracer: new Tracer({ enabled: false }) });
   return { handler, logs };
 }
 

@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { S3Client } from '@aws-sdk/client-s3';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createLambdaDependencies } from '../../src/composition.js';
+import { createLambdaDependencies, fixedAccessToken } from '../../src/composition.js';
 import { loadLambdaConfig, loadLocalConfig } from '../../src/config.js';
 import { createClearKeyLicenseHandler } from '../../src/handlers/clearkey-license-handler.js';
 import { derive } from '../../src/keys/derive.js';
@@ -147,7 +147,7 @@ describe('ClearKey license Lambda handler with a mocked Secrets Manager', () => 
   function handler(env: Record<string, string> = ENV) {
     const config = loadLambdaConfig(env);
     const app = createLambdaDependencies(config, { s3: new S3Client({ region: 'us-east-1' }), secretsManager: new SecretsManagerClient({ region: 'us-east-1' }) });
-    return createClearKeyLicenseHandler({ app, enabled: config.clearKeyLicense, accessToken: config.keyAccessToken, logger: capturingLogger([]), tracer: new Tracer({ enabled: false }) });
+    return createClearKeyLicenseHandler({ app, enabled: config.clearKeyLicense, accessToken: fixedAccessToken(config.keyAccessToken), logger: capturingLogger([]), tracer: new Tracer({ enabled: false }) });
   }
 
   function event(body: string, options: { method?: string; contentId?: string; base64?: boolean } = {}) {

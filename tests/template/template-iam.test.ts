@@ -7,7 +7,7 @@ import {
   type GetSecretValueCommandInput,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createLambdaDependencies } from '../../src/composition.js';
+import { createLambdaDependencies, createLicenseAccessToken } from '../../src/composition.js';
 import { loadLambdaConfig } from '../../src/config.js';
 import { clearKeyLicense } from '../../src/service/clearkey-license.js';
 import { copyProtection, type CopyProtectionDependencies } from '../../src/service/copy-protection.js';
@@ -174,7 +174,23 @@ describe('template.yaml: IAM of the ClearKey license function', () => {
     const role = template.Resources.ClearKeyLicenseFunctionRole!.Properties;
     expect(role.ManagedPolicyArns).toBeUndefined();
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
-    expect(licenseStatements.every((s) => s.condition === undefined || s.condition === 'UseReferenceDerivation')).toBe(true);
+    expect(licenseStatements.every((s) => [undefined, 'UseReferenceDerivation', 'RequireClearKeyLicenseToken'].includes(s.condition))).toBe(true);
+  });
+
+  it('adds, only with a generated access token, GetSecretValue on that token secret (what the function reads it with)', async () => {
+    const tokenOnly = licenseStatements.filter((s) => s.condition === 'RequireClearKeyLicenseToken');
+    expect(tokenOnly.map((s) => [s.statement.Action, s.statement.Resource])).toEqual([['secretsmanager:GetSecretValue', { Ref: 'ClearKeyLicenseAccessTokenSecret' }]]);
+    expect(functionEnvironment(template, 'ClearKeyLicenseFunction').SPEKE_KEY_ACCESS_TOKEN_SECRET_ID).toEqual({
+      'Fn::If': ['RequireClearKeyLicenseToken', { Ref: 'ClearKeyLicenseAccessTokenSecret' }, ''],
+    });
+    // The adapter sends exactly that command, for exactly that secret ID.
+    const secretsManager = new SecretsManagerClient({ region: 'us-east-1' });
+    const smMock = mockClient(secretsManager);
+    smMock.on(GetSecretValueCommand).resolves({ SecretString: 'Gq7vXk2mR9sT4wY1zB6nC3dF8hJ0lP5aE2uI7oK9' });
+    const config = loadLambdaConfig({ SPEKE_KEY_BUCKET: 'b', SPEKE_KEY_URL_PREFIX: 'https://k.example.com', SPEKE_MASTER_SECRET_ID: 'm', SPEKE_KEY_ACCESS_TOKEN_SECRET_ID: 'token-secret-arn' });
+    await createLicenseAccessToken(config, { s3: new S3Client({ region: 'us-east-1' }), secretsManager })!.accessToken();
+    expect(smMock.calls().map((c) => [(c.args[0] as unknown as { constructor: { name: string } }).constructor.name, (c.args[0].input as { SecretId: string }).SecretId])).toEqual([['GetSecretValueCommand', 'token-secret-arn']]);
+    smMock.restore();
   });
 
   it('grants exactly the SDK commands a license sends (hkdf): GetSecretValue on the master secret, and no S3', async () => {
