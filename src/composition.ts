@@ -48,6 +48,7 @@ function coreSettings(config: CommonConfig, keyUrlPrefix: string): CopyProtectio
     limits: config.limits,
     keyUrlPrefix,
     userAgent: USER_AGENT,
+    protectionLevels: config.protectionLevels,
     protection: createContentKeyProtection({
       entropy: { randomBytes: (size) => randomBytes(size) },
       clock: { now: () => new Date() },

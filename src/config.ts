@@ -1,6 +1,8 @@
 import { DEFAULT_LIMITS, type Limits } from './speke/limits.js';
 import { DEFAULT_FAIRPLAY_KEY_URI_TEMPLATE, type DrmSettings } from './drm/drm-settings.js';
 import { FAIRPLAY_URI_PLACEHOLDERS, templatePlaceholders } from './drm/fairplay.js';
+import { parseProtectionLevels } from './drm/protection-levels-settings.js';
+import type { ProtectionLevels } from './drm/protection-levels.js';
 
 /**
  * The only reader of process.env. Every setting is read and validated here once, at start-up, and
@@ -27,6 +29,8 @@ export interface CommonConfig {
   drm: DrmSettings;
   /** SPEKE_ALLOW_EXPIRED_CERTIFICATES: encrypt for DeliveryData certificates past their notAfter date. */
   allowExpiredCertificates: boolean;
+  /** SPEKE_HDCP_LEVELS, SPEKE_ROBUSTNESS, SPEKE_HLS_ALLOWED_CPC: output protection signalled in SPEKE v2.1 answers. */
+  protectionLevels: ProtectionLevels;
 }
 
 export interface LambdaConfig extends CommonConfig {
@@ -78,6 +82,9 @@ export const LAMBDA_ENV = [
   'SPEKE_CLEARKEY_LICENSE',
   'SPEKE_KEY_ACCESS_TOKEN',
   'SPEKE_KEY_ACCESS_TOKEN_SECRET_ID',
+  'SPEKE_HDCP_LEVELS',
+  'SPEKE_ROBUSTNESS',
+  'SPEKE_HLS_ALLOWED_CPC',
 ] as const;
 
 class Reader {
@@ -152,6 +159,7 @@ function common(r: Reader): CommonConfig {
     keyDerivation: r.oneOf('SPEKE_KEY_DERIVATION', KEY_DERIVATIONS, 'hkdf'),
     drm: drmSettings(r),
     allowExpiredCertificates: r.boolean('SPEKE_ALLOW_EXPIRED_CERTIFICATES', false),
+    protectionLevels: protectionLevels(r),
   };
 }
 
@@ -187,6 +195,17 @@ function drmSettings(r: Reader): DrmSettings {
 /** A bearer token worth the name: 16 to 512 characters of visible ASCII. */
 export function isAccessToken(token: string): boolean {
   return /^[\x21-\x7e]{16,512}$/.test(token);
+}
+
+/** HDCP, robustness and allowed-CPC settings (README "HDCP and robustness"); each problem names its variable. */
+function protectionLevels(r: Reader): ProtectionLevels {
+  const { levels, problems } = parseProtectionLevels({
+    SPEKE_HDCP_LEVELS: r.string('SPEKE_HDCP_LEVELS'),
+    SPEKE_ROBUSTNESS: r.string('SPEKE_ROBUSTNESS'),
+    SPEKE_HLS_ALLOWED_CPC: r.string('SPEKE_HLS_ALLOWED_CPC'),
+  });
+  r.problems.push(...problems);
+  return levels;
 }
 
 function accessToken(r: Reader): string | undefined {

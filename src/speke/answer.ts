@@ -2,6 +2,7 @@ import { viewCpix, isCpixRoot, type CpixDocument } from '../cpix/document.js';
 import { decodeUtf8, readXml } from '../cpix/read.js';
 import { writeXml } from '../cpix/write.js';
 import { removeAttr, setAttr } from '../cpix/xml-tree.js';
+import { NO_PROTECTION_LEVELS, type ProtectionLevels } from '../drm/protection-levels.js';
 import type { DrmRegistry } from '../drm/registry.js';
 import type { ContentKeyDeriver } from '../keys/content-key-deriver.js';
 import { keyUrl } from '../keys/key-location.js';
@@ -15,6 +16,7 @@ import type { ValidatedRequest } from './validated-request.js';
 import { removeV1OnlyMarkup } from './v1-only-markup.js';
 import { isV2, spekeVersion, type SpekeVersion } from './version.js';
 import type { ContentKeyProtection, DocumentProtection } from './content-key-protection.js';
+import { signalProtectionLevels } from './protection-signalling.js';
 
 /** What the core needs, all passed in: it reads no environment, clock or network of its own. */
 export interface CoreContext {
@@ -26,6 +28,8 @@ export interface CoreContext {
   userAgent: string;
   /** Writes the Data of every ContentKey: clear, or encrypted when the request has a DeliveryDataList. */
   protection: ContentKeyProtection;
+  /** HDCP, robustness and allowed-CPC settings signalled in SPEKE v2.1 answers (none when absent). */
+  protectionLevels?: ProtectionLevels;
 }
 
 export interface CpixRequest {
@@ -112,6 +116,7 @@ export function answerCpix(request: PreparedRequest, context: CoreContext, deriv
   const derived = deriveKeys(request, deriver);
   const keysToPublish = signalDrmSystems(request, context, derived);
   writeKeyData(request, derived);
+  if (request.spekeVersion === 'v2.1') signalProtectionLevels(request, context.protectionLevels ?? NO_PROTECTION_LEVELS);
   return { ...renderAnswer(request, context, spekeVersionHeader), keysToPublish };
 }
 

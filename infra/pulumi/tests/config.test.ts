@@ -19,6 +19,9 @@ const STRING_SAMPLES: Record<string, string> = {
   PlayReadyLaUrl: 'https://license.example.com/rightsmanager.asmx',
   FairPlayKeyUriTemplate: 'skd://keys.example.com/{contentId}/{kid}',
   KeyDeliveryPublicKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }) as string,
+  HdcpLevels: 'SD=NONE,HD=TYPE-0,UHD=TYPE-1',
+  Robustness: 'widevine:HD=HW_SECURE_DECODE,playready:UHD=3000',
+  HlsAllowedCpc: 'fairplay:UHD=AppleMain/Main',
 };
 
 /** A valid value other than the default, for any parameter. */
