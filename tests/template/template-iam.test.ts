@@ -13,6 +13,7 @@ import { clearKeyLicense } from '../../src/service/clearkey-license.js';
 import { copyProtection, type CopyProtectionDependencies } from '../../src/service/copy-protection.js';
 import { KID_A, v1Aes128 } from '../support/requests.js';
 import { functionEnvironment, list, loadTemplate, permissionStatements, type FoundStatement, type Json } from './load-template.js';
+import { MASTER_SECRET_REFERENCE } from './master-secret-reference.js';
 
 const template = loadTemplate();
 const statements = permissionStatements(template);
@@ -142,8 +143,8 @@ describe('template.yaml: IAM of the function', () => {
     expect(grant('s3:PutObject').map((s) => s.statement.Resource)).toEqual([{ 'Fn::Sub': '${KeyBucket.Arn}/*' }]);
     expect(grant('s3:GetObject').map((s) => s.statement.Resource)).toEqual([{ 'Fn::Sub': '${KeyBucket.Arn}/*' }]);
     // GetSecretValue on the secret named by SPEKE_MASTER_SECRET_ID, and nothing else.
-    expect(fnEnv.SPEKE_MASTER_SECRET_ID).toEqual({ Ref: 'MasterSecret' });
-    expect(grant('secretsmanager:GetSecretValue').map((s) => s.statement.Resource)).toEqual([{ Ref: 'MasterSecret' }]);
+    expect(fnEnv.SPEKE_MASTER_SECRET_ID).toEqual(MASTER_SECRET_REFERENCE);
+    expect(grant('secretsmanager:GetSecretValue').map((s) => s.statement.Resource)).toEqual([MASTER_SECRET_REFERENCE]);
     // Logs only to its own log group.
     expect(grant('logs:PutLogEvents').map((s) => s.statement.Resource)).toEqual([{ 'Fn::GetAtt': ['SpekeLogGroup', 'Arn'] }]);
   });
@@ -198,8 +199,8 @@ describe('template.yaml: IAM of the ClearKey license function', () => {
     expect([...new Set(sent.map((c) => c.action))]).toEqual(['secretsmanager:GetSecretValue']);
     expect(actionsOf(licenseUnconditional)).toEqual(['secretsmanager:GetSecretValue', ...PLATFORM_ACTIONS].sort());
     const grant = (action: string) => licenseUnconditional.filter((s) => list(s.statement.Action).includes(action));
-    expect(functionEnvironment(template, 'ClearKeyLicenseFunction').SPEKE_MASTER_SECRET_ID).toEqual({ Ref: 'MasterSecret' });
-    expect(grant('secretsmanager:GetSecretValue').map((s) => s.statement.Resource)).toEqual([{ Ref: 'MasterSecret' }]);
+    expect(functionEnvironment(template, 'ClearKeyLicenseFunction').SPEKE_MASTER_SECRET_ID).toEqual(MASTER_SECRET_REFERENCE);
+    expect(grant('secretsmanager:GetSecretValue').map((s) => s.statement.Resource)).toEqual([MASTER_SECRET_REFERENCE]);
     expect(grant('logs:PutLogEvents').map((s) => s.statement.Resource)).toEqual([{ 'Fn::GetAtt': ['ClearKeyLicenseLogGroup', 'Arn'] }]);
     expect(licenseStatements.flatMap((s) => list(s.statement.Action)).filter((a) => a.startsWith('s3:'))).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { ENTRY_POINTS } from '../../scripts/build.mjs';
 import { LAMBDA_ENV, loadLambdaConfig } from '../../src/config.js';
 import { parseMasterSecret } from '../../src/keys/derive.js';
 import { collectReferences, conditionalItem, functionEnvironment, list, loadTemplate, PSEUDO_PARAMETERS, serverlessFunctions, type Json } from './load-template.js';
+import { MASTER_SECRET_REFERENCE } from './master-secret-reference.js';
 
 const template = loadTemplate();
 const resources = template.Resources;
@@ -82,7 +83,7 @@ describe('template.yaml: the function', () => {
     expect(env.SPEKE_KEY_BUCKET).toEqual({ Ref: 'KeyBucket' });
     // Key URLs are <prefix>/<content ID>/<kid> and objects <content ID>/<kid>: the prefix is the bare distribution.
     expect(env.SPEKE_KEY_URL_PREFIX).toEqual({ 'Fn::Sub': 'https://${KeyDistribution.DomainName}' });
-    expect(env.SPEKE_MASTER_SECRET_ID).toEqual({ Ref: 'MasterSecret' });
+    expect(env.SPEKE_MASTER_SECRET_ID).toEqual(MASTER_SECRET_REFERENCE);
     expect(env.SPEKE_KEY_DERIVATION).toEqual({ Ref: 'KeyDerivation' });
     expect(env.SPEKE_WIDEVINE_PROVIDER).toEqual({ Ref: 'WidevineProvider' });
     expect(env.SPEKE_PLAYREADY_LA_URL).toEqual({ Ref: 'PlayReadyLaUrl' });

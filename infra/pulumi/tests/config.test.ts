@@ -22,6 +22,8 @@ const STRING_SAMPLES: Record<string, string> = {
   HdcpLevels: 'SD=NONE,HD=TYPE-0,UHD=TYPE-1',
   Robustness: 'widevine:HD=HW_SECURE_DECODE,playready:UHD=3000',
   HlsAllowedCpc: 'fairplay:UHD=AppleMain/Main',
+  MasterSecretReplicaRegion: 'us-west-2',
+  ExistingMasterSecretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:MasterSecret-AbCdEf',
 };
 
 /** A valid value other than the default, for any parameter. */
