@@ -5,7 +5,8 @@
 // AWS account: S3 and Secrets Manager are answered by loopback stand-ins (scripts/lib/local-aws.mjs).
 // Each event goes to the function of its route, as API Gateway would send it: /clearkey/license to
 // clearkey-license.mjs (ClearKeyLicenseFunction, run with SPEKE_CLEARKEY_LICENSE=true), anything
-// else to speke.mjs (SpekeFunction). Both share the stand-ins, so they derive from one master secret.
+// else to speke.mjs (SpekeFunction). Both share the stand-ins, so they derive from one master secret
+// and the license function reads the grants the SPEKE function recorded; SPEKE events run first.
 //
 // Options:
 //   --bundle-dir <dir>    take each event's bundle, <dir>/<speke|clearkey-license>.mjs, as it is
@@ -35,7 +36,10 @@ async function main() {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
-  const events = await Promise.all(positionals.map(async (path) => ({ path, event: JSON.parse(await readFile(path, 'utf8')) })));
+  const given = await Promise.all(positionals.map(async (path) => ({ path, event: JSON.parse(await readFile(path, 'utf8')) })));
+  // SPEKE events first, then license events (each group in the order given): a license answers
+  // only KIDs a SPEKE answer granted earlier, as a player asks after the packager got its keys.
+  const events = [...given.filter(({ event }) => bundleNameFor(event) === 'speke'), ...given.filter(({ event }) => bundleNameFor(event) !== 'speke')];
 
   let runner;
   if (values.bundle !== undefined) {

@@ -6,13 +6,15 @@ import { join } from 'node:path';
 import { ContentSecretCache } from './adapters/content-secret-cache.js';
 import { FileContentSecrets } from './adapters/file-content-secrets.js';
 import { FileSecret } from './adapters/file-secret.js';
+import { FsGrantStore } from './adapters/fs-grant-store.js';
 import { FsKeyStore } from './adapters/fs-key-store.js';
 import { PublishedKeyMemo } from './adapters/published-key-memo.js';
+import { S3GrantStore } from './adapters/s3-grant-store.js';
 import { S3KeyStore } from './adapters/s3-key-store.js';
 import { SecretsManagerContentSecrets } from './adapters/secrets-manager-content-secrets.js';
 import { SecretsManagerAccessToken } from './adapters/secrets-manager-access-token.js';
 import { SecretsManagerSecret } from './adapters/secrets-manager-secret.js';
-import type { CommonConfig, LambdaConfig, LocalConfig } from './config.js';
+import { ConfigError, type CommonConfig, type LambdaConfig, type LocalConfig } from './config.js';
 import type { DemoEnvironment } from './local/demo/demo-settings.js';
 import { clearKeyAes128, hlsAes128 } from './drm/aes128.js';
 import { commonPssh } from './drm/common-pssh.js';
@@ -24,7 +26,8 @@ import { DrmRegistry } from './drm/registry.js';
 import { hkdfDeriver } from './keys/content-key-deriver.js';
 import { parseMasterSecret } from './keys/derive.js';
 import { checkReferenceContentId, referenceDeriver } from './keys/reference-deriver.js';
-import type { AccessTokenSource, ContentSecretStore, KeyStore, SecretSource } from './ports.js';
+import type { AccessTokenSource, Clock, ContentSecretStore, KeyStore, SecretSource } from './ports.js';
+import type { ClearKeyLicenseDependencies } from './service/clearkey-license.js';
 import type { CopyProtectionDependencies } from './service/copy-protection.js';
 import { createContentKeyProtection } from './speke/encrypted-key-protection.js';
 
@@ -42,6 +45,8 @@ export function createDrmRegistry(settings: DrmSettings = DEFAULT_DRM_SETTINGS):
   return new DrmRegistry([hlsAes128, clearKeyAes128, commonPssh, widevine(settings), playReady(settings), fairPlay(settings)]);
 }
 
+const systemClock: Clock = { now: () => new Date() };
+
 function coreSettings(config: CommonConfig, keyUrlPrefix: string): CopyProtectionDependencies['core'] {
   return {
     registry: createDrmRegistry(config.drm),
@@ -51,7 +56,7 @@ function coreSettings(config: CommonConfig, keyUrlPrefix: string): CopyProtectio
     protectionLevels: config.protectionLevels,
     protection: createContentKeyProtection({
       entropy: { randomBytes: (size) => randomBytes(size) },
-      clock: { now: () => new Date() },
+      clock: systemClock,
       allowExpiredCertificates: config.allowExpiredCertificates,
     }),
   };
@@ -88,23 +93,36 @@ export function createAwsClients(tracer?: Tracer): AwsClients {
   return { s3: tracer ? tracer.captureAWSv3Client(s3) : s3, secretsManager: tracer ? tracer.captureAWSv3Client(secretsManager) : secretsManager };
 }
 
-/**
- * The Lambda functions' dependencies. `createContentSecrets: false` (the ClearKey license function)
- * never creates reference-mode content secrets: only the SPEKE endpoint may.
- */
-export function createLambdaDependencies(
-  config: LambdaConfig,
-  clients: AwsClients = createAwsClients(),
-  options: { createContentSecrets: boolean } = { createContentSecrets: true },
-): CopyProtectionDependencies {
+/** The SPEKE Lambda function's dependencies; grants are recorded when SPEKE_GRANT_BUCKET is set. */
+export function createLambdaDependencies(config: LambdaConfig, clients: AwsClients = createAwsClients()): CopyProtectionDependencies {
   return {
     core: coreSettings(config, config.keyUrlPrefix),
     keysFor: keysFor(
       config,
       new SecretsManagerSecret(clients.secretsManager, config.masterSecretId, config.masterSecretMaxAgeSeconds),
-      () => new SecretsManagerContentSecrets(clients.secretsManager, { create: options.createContentSecrets }),
+      () => new SecretsManagerContentSecrets(clients.secretsManager),
     ),
     keyStore: new PublishedKeyMemo(new S3KeyStore(clients.s3, config.keyBucket)),
+    grants: config.grantBucket === undefined ? undefined : new S3GrantStore(clients.s3, config.grantBucket),
+    clock: systemClock,
+  };
+}
+
+/**
+ * The ClearKey license function's dependencies: grants read from SPEKE_GRANT_BUCKET, key material
+ * that never creates a reference-mode content secret (only the SPEKE endpoint may).
+ */
+export function createClearKeyLicenseDependencies(config: LambdaConfig, clients: AwsClients = createAwsClients()): ClearKeyLicenseDependencies {
+  if (config.grantBucket === undefined) throw new ConfigError(['SPEKE_GRANT_BUCKET is required for the ClearKey license function']);
+  return {
+    core: { limits: config.limits },
+    keysFor: keysFor(
+      config,
+      new SecretsManagerSecret(clients.secretsManager, config.masterSecretId, config.masterSecretMaxAgeSeconds),
+      () => new SecretsManagerContentSecrets(clients.secretsManager, { create: false }),
+    ),
+    grants: new S3GrantStore(clients.s3, config.grantBucket),
+    allowSharedKeys: config.clearKeyAllowSharedKeys,
   };
 }
 
@@ -152,10 +170,22 @@ export async function createLocalSecretSource(config: LocalConfig): Promise<Secr
  * own /keys URL, which the caller sets once the server listens (the port may be chosen by the OS).
  */
 export async function createLocalDependencies(config: LocalConfig): Promise<LocalDependencies> {
+  const source = await createLocalSecretSource(config);
+  const contentSecrets = join(config.dataDir, 'reference-secrets');
+  const grants = new FsGrantStore(join(config.dataDir, 'grants'));
+  const core = coreSettings(config, config.keyUrlPrefix ?? `http://${config.host}:${config.port}/keys`);
   return {
-    core: coreSettings(config, config.keyUrlPrefix ?? `http://${config.host}:${config.port}/keys`),
-    keysFor: keysFor(config, await createLocalSecretSource(config), () => new FileContentSecrets(join(config.dataDir, 'reference-secrets'))),
+    core,
+    keysFor: keysFor(config, source, () => new FileContentSecrets(contentSecrets)),
     keyStore: createLocalKeyStore(config),
+    grants,
+    clock: systemClock,
+    license: {
+      core,
+      keysFor: keysFor(config, source, () => new FileContentSecrets(contentSecrets, { create: false })),
+      grants,
+      allowSharedKeys: config.clearKeyAllowSharedKeys,
+    },
     clearKeyLicense: config.clearKeyLicense,
     keyAccessToken: config.keyAccessToken,
     demo: {
@@ -169,6 +199,9 @@ export async function createLocalDependencies(config: LocalConfig): Promise<Loca
 
 /** The local server's dependencies: SPEKE's, the ClearKey license switch, and what the demo page may show. */
 export interface LocalDependencies extends CopyProtectionDependencies {
+  grants: FsGrantStore;
+  /** POST /clearkey/license: grants from the data folder, key material that creates nothing. */
+  license: ClearKeyLicenseDependencies;
   /** SPEKE_CLEARKEY_LICENSE: POST /clearkey/license is answered. */
   clearKeyLicense: boolean;
   /** SPEKE_KEY_ACCESS_TOKEN: bearer token required on /keys and /clearkey/license, when set. */

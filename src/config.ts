@@ -31,6 +31,11 @@ export interface CommonConfig {
   allowExpiredCertificates: boolean;
   /** SPEKE_HDCP_LEVELS, SPEKE_ROBUSTNESS, SPEKE_HLS_ALLOWED_CPC: output protection signalled in SPEKE v2.1 answers. */
   protectionLevels: ProtectionLevels;
+  /**
+   * SPEKE_CLEARKEY_ALLOW_SHARED_KEYS: the ClearKey license endpoint also answers KIDs that were
+   * issued for Widevine, PlayReady or FairPlay in the same request (default false).
+   */
+  clearKeyAllowSharedKeys: boolean;
 }
 
 export interface LambdaConfig extends CommonConfig {
@@ -44,6 +49,8 @@ export interface LambdaConfig extends CommonConfig {
    */
   keyAccessTokenSecretId: string | undefined;
   keyBucket: string;
+  /** SPEKE_GRANT_BUCKET: where ClearKey grants are recorded and read; required with SPEKE_CLEARKEY_LICENSE=true. */
+  grantBucket: string | undefined;
   keyUrlPrefix: string;
   masterSecretId: string;
 }
@@ -85,6 +92,8 @@ export const LAMBDA_ENV = [
   'SPEKE_HDCP_LEVELS',
   'SPEKE_ROBUSTNESS',
   'SPEKE_HLS_ALLOWED_CPC',
+  'SPEKE_GRANT_BUCKET',
+  'SPEKE_CLEARKEY_ALLOW_SHARED_KEYS',
 ] as const;
 
 class Reader {
@@ -160,6 +169,7 @@ function common(r: Reader): CommonConfig {
     drm: drmSettings(r),
     allowExpiredCertificates: r.boolean('SPEKE_ALLOW_EXPIRED_CERTIFICATES', false),
     protectionLevels: protectionLevels(r),
+    clearKeyAllowSharedKeys: r.boolean('SPEKE_CLEARKEY_ALLOW_SHARED_KEYS', false),
   };
 }
 
@@ -223,12 +233,16 @@ export function loadLambdaConfig(env: Env = process.env): LambdaConfig {
   if (keyAccessToken !== undefined && keyAccessTokenSecretId !== undefined) {
     r.problems.push('Set SPEKE_KEY_ACCESS_TOKEN or SPEKE_KEY_ACCESS_TOKEN_SECRET_ID, not both');
   }
+  const clearKeyLicense = r.boolean('SPEKE_CLEARKEY_LICENSE', false);
+  const grantBucket = r.string('SPEKE_GRANT_BUCKET');
+  if (clearKeyLicense && grantBucket === undefined) r.problems.push('SPEKE_GRANT_BUCKET is required when SPEKE_CLEARKEY_LICENSE=true');
   return r.done({
     ...common(r),
-    clearKeyLicense: r.boolean('SPEKE_CLEARKEY_LICENSE', false),
+    clearKeyLicense,
     keyAccessToken,
     keyAccessTokenSecretId,
     keyBucket: r.required('SPEKE_KEY_BUCKET'),
+    grantBucket,
     keyUrlPrefix: r.url('SPEKE_KEY_URL_PREFIX', r.required('SPEKE_KEY_URL_PREFIX')) ?? '',
     masterSecretId: r.required('SPEKE_MASTER_SECRET_ID'),
   });

@@ -1,11 +1,24 @@
 /** Ports: what the application needs from the outside world. Adapters live in src/adapters/. */
 
+import type { KeyGrant } from './keys/key-grant.js';
+
 /** Where AES-128 keys are published for players (S3 behind CloudFront, or the local data folder). */
 export interface KeyStore {
   /** Publishes the 16 key bytes under (content ID, KID). Idempotent: the same key may be put again. */
   put(contentId: string, kid: string, key: Buffer): Promise<void>;
   /** The published key, or undefined when there is none. */
   get(contentId: string, kid: string): Promise<Buffer | undefined>;
+}
+
+/**
+ * Key grants (src/keys/key-grant.ts): which KIDs SPEKE answers issued for ClearKey use (S3 object
+ * per grant in AWS, the data folder locally). The license endpoint answers only recorded KIDs.
+ */
+export interface GrantStore {
+  /** Records a grant under (content ID, KID), replacing an earlier one. */
+  record(grant: KeyGrant): Promise<void>;
+  /** The grant for (content ID, canonical KID), or undefined when none was recorded. */
+  find(contentId: string, kid: string): Promise<KeyGrant | undefined>;
 }
 
 /** The master secret every key is derived from (Secrets Manager, or the local data folder). */

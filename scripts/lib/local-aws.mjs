@@ -1,6 +1,7 @@
 // Loopback stand-ins for the two AWS services the Lambda bundle calls, so that the real bundle can
 // run on a machine with no AWS account, no SAM CLI and no Docker:
-// - S3: an in-process s3rver (PutObject, and ListObjectsV2/GetObject for inspection);
+// - S3: an in-process s3rver with the key bucket and the grant bucket (PutObject, GetObject, and
+//   ListObjectsV2 for inspection);
 // - Secrets Manager: a tiny awsJson1_1 server answering GetSecretValue (plus CreateSecret and
 //   GetRandomPassword, which the reference-compatible key derivation uses).
 // The SDK v3 clients inside the bundle are pointed here through AWS_ENDPOINT_URL_S3 and
@@ -14,6 +15,8 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 
 export const LOCAL_BUCKET = 'speke-local-keys';
+/** Where the SPEKE bundle records ClearKey grants and the license bundle reads them (template GrantBucket). */
+export const LOCAL_GRANT_BUCKET = 'speke-local-grants';
 export const LOCAL_SECRET_ID = 'speke-local-master-secret';
 export const LOCAL_REGION = 'us-east-1';
 // s3rver checks SigV4 signatures against this fixed key pair; nothing here is a real credential.
@@ -76,7 +79,7 @@ function secretsManagerStub(secrets, calls) {
  */
 export async function startLocalAws({ masterSecret = alphanumericSecret(), bucket = LOCAL_BUCKET, secretId = LOCAL_SECRET_ID } = {}) {
   const directory = await mkdtemp(join(tmpdir(), 'speke-s3rver-'));
-  const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }, { name: LOCAL_GRANT_BUCKET }] });
   const { port: s3Port } = await s3.run();
   // An IP-address endpoint: the SDK then addresses buckets path-style by itself (with `localhost`
   // it would try `<bucket>.localhost`), and the bundle's S3Client sets no forcePathStyle.
@@ -98,6 +101,7 @@ export async function startLocalAws({ masterSecret = alphanumericSecret(), bucke
     AWS_CONFIG_FILE: join(directory, 'no-aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(directory, 'no-aws-credentials'),
     SPEKE_KEY_BUCKET: bucket,
+    SPEKE_GRANT_BUCKET: LOCAL_GRANT_BUCKET,
     SPEKE_MASTER_SECRET_ID: secretId,
   };
 

@@ -34,6 +34,6 @@ export function isRetryable(error: unknown): boolean {
   return false;
 }
 
-export function dependencyFault(dependency: 'key-store' | 'secret-source', error: unknown): DependencyError {
+export function dependencyFault(dependency: DependencyError['dependency'], error: unknown): DependencyError {
   return new DependencyError(dependency, isRetryable(error), { cause: error });
 }

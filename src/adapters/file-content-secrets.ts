@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { contentIdSegment } from '../keys/key-location.js';
 import { checkReferenceContentId } from '../keys/reference-deriver.js';
 import type { ContentSecretStore } from '../ports.js';
+import { NotFoundError } from '../speke/errors.js';
 import { dependencyFault } from './dependency-faults.js';
 import { CONTENT_SECRET_LENGTH } from './secrets-manager-content-secrets.js';
 
@@ -24,18 +25,26 @@ function isCode(error: unknown, code: string): boolean {
  *
  * A new secret is written to a temporary file and then hard-linked to its name, which fails if the
  * name exists: concurrent creators (other processes included) agree on the first one, and a reader
- * never sees a half-written file.
+ * never sees a half-written file. With `create: false` (the ClearKey license route) a missing secret
+ * is a 404, like SecretsManagerContentSecrets: only the SPEKE endpoint creates secrets.
  */
 export class FileContentSecrets implements ContentSecretStore {
-  constructor(private readonly folder: string) {}
+  constructor(
+    private readonly folder: string,
+    private readonly options: { create: boolean } = { create: true },
+  ) {}
 
   async secretFor(contentId: string): Promise<string> {
     checkReferenceContentId(contentId);
+    const path = join(this.folder, contentIdSegment(contentId));
+    let secret: string | undefined;
     try {
-      return await this.readOrCreate(join(this.folder, contentIdSegment(contentId)));
+      secret = this.options.create ? await this.readOrCreate(path) : await this.read(path);
     } catch (error) {
       throw dependencyFault('secret-source', error);
     }
+    if (secret === undefined) throw new NotFoundError('No keys were issued for this content ID', 'unknown-content-id');
+    return secret;
   }
 
   private async readOrCreate(path: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { createAwsClients, createLambdaDependencies, createLicenseAccessToken } from '../composition.js';
+import { createAwsClients, createClearKeyLicenseDependencies, createLicenseAccessToken } from '../composition.js';
 import { loadLambdaConfig } from '../config.js';
 import { logger, tracer } from '../observability.js';
 import { createClearKeyLicenseHandler } from './clearkey-license-handler.js';
@@ -7,7 +7,7 @@ import { createClearKeyLicenseHandler } from './clearkey-license-handler.js';
 const config = loadLambdaConfig();
 const clients = createAwsClients(tracer);
 export const handler = createClearKeyLicenseHandler({
-  app: createLambdaDependencies(config, clients, { createContentSecrets: false }),
+  app: createClearKeyLicenseDependencies(config, clients),
   enabled: config.clearKeyLicense,
   accessToken: createLicenseAccessToken(config, clients),
   logger,

@@ -8,7 +8,7 @@ import type { ContentKeyDeriver } from './content-key-deriver.js';
  * `{"kids": ["<base64url KID>", …], "type": "temporary"}` and receives a JSON Web Key set
  * `{"keys": [{"kty": "oct", "k": "<base64url key>", "kid": "<base64url KID>"}], "type": "temporary"}`.
  * Keys come from the same derivation as the SPEKE answers, so a player gets exactly the key the
- * packager encrypted with.
+ * packager encrypted with, and only for KIDs a SPEKE answer granted (src/service/clearkey-license.ts).
  */
 
 export interface ClearKeyLimits {
@@ -110,10 +110,13 @@ export function parseClearKeyRequest(body: Uint8Array, limits: ClearKeyLimits = 
   return { kids: unique };
 }
 
-/** The JSON Web Key set for the requested KIDs, each key derived for (content ID, KID). */
-export function clearKeyLicense(request: ClearKeyRequest, deriver: ContentKeyDeriver): JsonWebKeySet {
+/**
+ * The JSON Web Key set for granted KIDs, each key derived for (content ID, KID) as the SPEKE
+ * answer derived it (with the KID spelled as the encryptor sent it).
+ */
+export function clearKeyLicense(grants: readonly { kid: string; kidAsSent: string }[], deriver: ContentKeyDeriver): JsonWebKeySet {
   return {
-    keys: request.kids.map((kid) => ({ kty: 'oct', k: base64Url(deriver.contentKey(kid, kid)), kid: kidToBase64Url(kid) })),
+    keys: grants.map(({ kid, kidAsSent }) => ({ kty: 'oct', k: base64Url(deriver.contentKey(kid, kidAsSent)), kid: kidToBase64Url(kid) })),
     type: CLEARKEY_SESSION_TYPE,
   };
 }

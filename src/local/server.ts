@@ -100,7 +100,7 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
     try {
       const contentId = segment !== undefined ? contentIdFromPathSegment(segment) : (query ?? undefined);
       const body = await readBody(req, CLEARKEY_MAX_BODY_BYTES);
-      const answer = await clearKeyLicense({ body, contentId }, app, facts);
+      const answer = await clearKeyLicense({ body, contentId }, app.license, facts);
       send(res, answer.status, { ...LICENSE_CORS, ...answer.headers }, answer.body);
       logRequest(logger, { requestId, route: 'clearkey/license', facts, status: answer.status, durationMs: performance.now() - started });
     } catch (error) {

@@ -1,12 +1,27 @@
-import { checkLicenseContentId, CLEARKEY_LIMITS, clearKeyLicense as buildLicense, parseClearKeyRequest } from '../keys/clearkey-license.js';
+import { checkLicenseContentId, CLEARKEY_LIMITS, ClearKeyRequestError, clearKeyLicense as buildLicense, kidToBase64Url, parseClearKeyRequest } from '../keys/clearkey-license.js';
+import type { ContentKeyDeriver } from '../keys/content-key-deriver.js';
+import { sharedWithDrm, type KeyGrant } from '../keys/key-grant.js';
+import type { GrantStore } from '../ports.js';
 import type { RequestFacts } from '../speke/answer.js';
 import { errorResponse } from '../speke/errors.js';
-import type { CopyProtectionDependencies, HttpAnswer } from './copy-protection.js';
+import type { Limits } from '../speke/limits.js';
+import { runBounded } from './bounded-concurrency.js';
+import type { HttpAnswer } from './copy-protection.js';
 
-/** What the license endpoint needs: the content ID limit and the same key material as SPEKE answers. */
-export type ClearKeyLicenseDependencies = Pick<CopyProtectionDependencies, 'keysFor'> & {
-  core: Pick<CopyProtectionDependencies['core'], 'limits'>;
-};
+/**
+ * What the license endpoint needs: the content ID limit, the grants SPEKE answers recorded, and
+ * key material that never creates anything (reference mode: an existing content secret only).
+ */
+export interface ClearKeyLicenseDependencies {
+  core: { limits: Pick<Limits, 'maxContentIdLength'> };
+  keysFor(contentId: string): Promise<ContentKeyDeriver>;
+  grants: GrantStore;
+  /**
+   * SPEKE_CLEARKEY_ALLOW_SHARED_KEYS: answer KIDs that were issued for Widevine, PlayReady or
+   * FairPlay in the same request too (default false: such a license would give away a DRM key).
+   */
+  allowSharedKeys: boolean;
+}
 
 export interface ClearKeyLicenseRequest {
   body: Uint8Array;
@@ -16,6 +31,9 @@ export interface ClearKeyLicenseRequest {
 
 /** Largest body the license endpoint reads; entry points stop reading past it. */
 export const CLEARKEY_MAX_BODY_BYTES = CLEARKEY_LIMITS.maxBodyBytes;
+
+/** Grant lookups in flight per license request (at most CLEARKEY_LIMITS.maxKids KIDs). */
+const GRANT_LOOKUP_CONCURRENCY = 16;
 
 const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
 
@@ -32,17 +50,44 @@ export const LICENSE_CORS = {
 
 /**
  * POST /clearkey/license, the same for the Lambda handler and the local server. The request is
- * validated before any key material is fetched; the answer is the JSON Web Key set for the KIDs
- * asked for. It hands out the key of any (content ID, KID) it is asked for, like key delivery, so
- * it is for ClearKey and test content and can be switched off (SPEKE_CLEARKEY_LICENSE).
+ * validated, then every KID must have a grant: a SPEKE answer issued it for ClearKey use (W3C
+ * common PSSH or ClearKey AES-128) under this content ID. A KID without one is refused (403), and
+ * so is a KID issued with Widevine, PlayReady or FairPlay unless shared keys are allowed. Only
+ * then is key material fetched; the answer is the JSON Web Key set of the KIDs asked for.
  */
 export async function clearKeyLicense(request: ClearKeyLicenseRequest, deps: ClearKeyLicenseDependencies, facts: RequestFacts = {}): Promise<HttpAnswer> {
   const contentId = checkLicenseContentId(request.contentId, deps.core.limits.maxContentIdLength);
   facts.contentId = contentId;
   const parsed = parseClearKeyRequest(request.body);
   facts.keyCount = parsed.kids.length;
+  const grants = await grantsFor(contentId, parsed.kids, deps);
   const deriver = await deps.keysFor(contentId);
-  return { status: 200, headers: JSON_HEADERS, body: JSON.stringify(buildLicense(parsed, deriver)) };
+  return { status: 200, headers: JSON_HEADERS, body: JSON.stringify(buildLicense(grants, deriver)) };
+}
+
+/** The grant of every KID asked for, in request order; refuses (403) the first KID that may not be answered. */
+async function grantsFor(contentId: string, kids: string[], deps: ClearKeyLicenseDependencies): Promise<KeyGrant[]> {
+  const found: (KeyGrant | undefined)[] = new Array(kids.length);
+  await runBounded(
+    kids.map((kid, i) => async () => {
+      found[i] = await deps.grants.find(contentId, kid);
+    }),
+    GRANT_LOOKUP_CONCURRENCY,
+  );
+  return kids.map((kid, i) => {
+    const grant = found[i];
+    if (grant === undefined || grant.contentId !== contentId || grant.kid !== kid) {
+      throw new ClearKeyRequestError(`KID ${kidToBase64Url(kid)} was not issued for ClearKey use under this content ID`, 403, 'kid-not-granted');
+    }
+    if (!deps.allowSharedKeys && sharedWithDrm(grant)) {
+      throw new ClearKeyRequestError(
+        `KID ${kidToBase64Url(kid)} was also issued for Widevine, PlayReady or FairPlay; its key is not given out in a ClearKey license`,
+        403,
+        'key-shared-with-drm',
+      );
+    }
+    return grant;
+  });
 }
 
 /** Any error as the license endpoint answers it: the typed status and `{"error": "…"}`. */

@@ -5,6 +5,7 @@ import { removeAttr, setAttr } from '../cpix/xml-tree.js';
 import { NO_PROTECTION_LEVELS, type ProtectionLevels } from '../drm/protection-levels.js';
 import type { DrmRegistry } from '../drm/registry.js';
 import type { ContentKeyDeriver } from '../keys/content-key-deriver.js';
+import { grantsToRecord, type KeyGrant } from '../keys/key-grant.js';
 import { keyUrl } from '../keys/key-location.js';
 import { MalformedRequestError, PayloadTooLargeError } from './errors.js';
 import { fillDrmSystem } from './fill-drm-system.js';
@@ -49,6 +50,8 @@ export interface CpixAnswer {
   headers: Record<string, string>;
   body: string;
   keysToPublish: KeyToPublish[];
+  /** KIDs issued for ClearKey use: recorded (with the time) in the same step that publishes keys. */
+  grants: Omit<KeyGrant, 'issuedAt'>[];
 }
 
 /** Facts about a request for the log line, filled in as the core learns them; never key material. */
@@ -117,7 +120,12 @@ export function answerCpix(request: PreparedRequest, context: CoreContext, deriv
   const keysToPublish = signalDrmSystems(request, context, derived);
   writeKeyData(request, derived);
   if (request.spekeVersion === 'v2.1') signalProtectionLevels(request, context.protectionLevels ?? NO_PROTECTION_LEVELS);
-  return { ...renderAnswer(request, context, spekeVersionHeader), keysToPublish };
+  const grants = grantsToRecord(
+    request.contentId,
+    request.contentKeys.map((k) => ({ kid: k.kid, kidAsSent: k.entry.kid! })),
+    request.drmSystems.map((d) => ({ kid: d.kid, systemId: d.system.systemId })),
+  );
+  return { ...renderAnswer(request, context, spekeVersionHeader), keysToPublish, grants };
 }
 
 /** The content key and IV of every ContentKey, by canonical KID. */
@@ -184,7 +192,7 @@ export function writeKeyData(request: PreparedRequest, derived: DerivedKeys): vo
 }
 
 /** Stage 2d: response headers and the rendered document. */
-export function renderAnswer(request: PreparedRequest, context: CoreContext, spekeVersionHeader?: string): Omit<CpixAnswer, 'keysToPublish'> {
+export function renderAnswer(request: PreparedRequest, context: CoreContext, spekeVersionHeader?: string): Pick<CpixAnswer, 'headers' | 'body'> {
   const { root } = request.document;
   if (isV2(request.spekeVersion)) {
     removeAttr(root, 'id');

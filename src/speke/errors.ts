@@ -51,6 +51,8 @@ export class UnsupportedVersionError extends SpekeHttpError {
   }
 }
 
+const DEPENDENCY_NAMES = { 'key-store': 'Key store', 'secret-source': 'Secret source', 'grant-store': 'Grant store' } as const;
+
 /**
  * 5xx: one of our dependencies (key store, secret source) failed. `retryable` faults
  * (throttling, timeouts, service unavailable) answer 503 so the encryptor tries again.
@@ -59,11 +61,11 @@ export class DependencyError extends SpekeHttpError {
   readonly status: number;
   readonly reason: string;
   constructor(
-    readonly dependency: 'key-store' | 'secret-source',
+    readonly dependency: 'key-store' | 'secret-source' | 'grant-store',
     readonly retryable: boolean,
     options?: { cause?: unknown },
   ) {
-    super(`${dependency === 'key-store' ? 'Key store' : 'Secret source'} unavailable`, options);
+    super(`${DEPENDENCY_NAMES[dependency]} unavailable`, options);
     this.status = retryable ? 503 : 500;
     this.reason = `${dependency}-failure`;
   }

@@ -83,7 +83,8 @@ beforeAll(async () => {
 
   // SPEKE_KEY_ACCESS_TOKEN exported, as for a stack with ClearKeyLicenseAccessToken: each license
   // event as it is (no Authorization header) and with `Authorization: Bearer <token>` added.
-  const tokenFiles: string[] = [];
+  // The SPEKE event that grants the license event's KID runs first in the same run (same stand-ins).
+  const tokenFiles: string[] = [join('events', SAME_KEY_AS_LICENSE)];
   for (const file of Object.keys(LICENSE_STATUS)) {
     const event = events.get(file)!;
     const withToken = join(workDir, `with-token-${file}`);

@@ -1,15 +1,15 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createLambdaDependencies, fixedAccessToken } from '../../src/composition.js';
+import { createClearKeyLicenseDependencies, fixedAccessToken } from '../../src/composition.js';
 import { ConfigError, loadLambdaConfig } from '../../src/config.js';
 import { createClearKeyLicenseHandler } from '../../src/handlers/clearkey-license-handler.js';
 import { derive } from '../../src/keys/derive.js';
 import { hasBearerToken } from '../../src/service/bearer-token.js';
 import { apiGatewayEvent, lambdaContext } from '../support/lambda.js';
 import { capturingLogger } from '../support/local-server.js';
-import { KID_A } from '../support/requests.js';
+import { KID_A, SYSTEM } from '../support/requests.js';
 
 /**
  * The ClearKey license Lambda handler under SPEKE_KEY_ACCESS_TOKEN (template.yaml's
@@ -23,21 +23,30 @@ const ENV = {
   SPEKE_KEY_URL_PREFIX: 'https://d111111abcdef8.cloudfront.net',
   SPEKE_MASTER_SECRET_ID: 'speke-master',
   SPEKE_CLEARKEY_LICENSE: 'true',
+  SPEKE_GRANT_BUCKET: 'speke-grants',
 };
+/** The grant the SPEKE function recorded for (movie-1, KID_A): issued for the W3C common PSSH. */
+const GRANT = JSON.stringify({ contentId: 'movie-1', kid: KID_A, kidAsSent: KID_A, systemIds: [SYSTEM.commonPssh], issuedAt: '2026-12-01T00:00:00.000Z' });
 const b64url = (uuid: string) => Buffer.from(uuid.replace(/-/g, ''), 'hex').toString('base64url');
 const BODY = JSON.stringify({ kids: [b64url(KID_A)], type: 'temporary' });
 
 const secrets = mockClient(SecretsManagerClient);
+const s3 = mockClient(S3Client);
 beforeEach(() => {
   secrets.reset();
   secrets.on(GetSecretValueCommand).resolves({ SecretString: SECRET.toString('base64') });
+  s3.reset();
+  s3.on(GetObjectCommand, { Bucket: 'speke-grants', Key: `movie-1/${KID_A}` }).resolves({ Body: { transformToString: async () => GRANT } } as never);
 });
-afterAll(() => secrets.restore());
+afterAll(() => {
+  secrets.restore();
+  s3.restore();
+});
 
 function setup(env: Record<string, string>) {
   const logs: string[] = [];
   const config = loadLambdaConfig(env);
-  const app = createLambdaDependencies(config, { s3: new S3Client({ region: 'us-east-1' }), secretsManager: new SecretsManagerClient({ region: 'us-east-1' }) });
+  const app = createClearKeyLicenseDependencies(config, { s3: new S3Client({ region: 'us-east-1' }), secretsManager: new SecretsManagerClient({ region: 'us-east-1' }) });
   const handler = createClearKeyLicenseHandler({ app, enabled: config.clearKeyLicense, accessToken: fixedAccessToken(config.keyAccessToken), logger: capturingLogger(logs), tracer: new Tracer({ enabled: false }) });
   return { handler, logs };
 }

@@ -1,13 +1,13 @@
 import { GetSecretValueCommand, SecretsManagerClient, type GetSecretValueCommandInput } from '@aws-sdk/client-secrets-manager';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createLambdaDependencies, createLicenseAccessToken } from '../../src/composition.js';
+import { createClearKeyLicenseDependencies, createLicenseAccessToken } from '../../src/composition.js';
 import { ConfigError, loadLambdaConfig } from '../../src/config.js';
 import { createClearKeyLicenseHandler } from '../../src/handlers/clearkey-license-handler.js';
 import { apiGatewayEvent, lambdaContext } from '../support/lambda.js';
 import { capturingLogger } from '../support/local-server.js';
-import { KID_A } from '../support/requests.js';
+import { KID_A, SYSTEM } from '../support/requests.js';
 
 /**
  * The license function as template.yaml deploys it with ClearKeyLicenseAccessToken=generated: the
@@ -24,12 +24,18 @@ const ENV = {
   SPEKE_MASTER_SECRET_ID: 'speke-master',
   SPEKE_CLEARKEY_LICENSE: 'true',
   SPEKE_KEY_ACCESS_TOKEN_SECRET_ID: TOKEN_SECRET,
+  SPEKE_GRANT_BUCKET: 'speke-grants',
 };
+/** The grant the SPEKE function recorded for (movie-1, KID_A). */
+const GRANT = JSON.stringify({ contentId: 'movie-1', kid: KID_A, kidAsSent: KID_A, systemIds: [SYSTEM.commonPssh], issuedAt: '2026-12-01T00:00:00.000Z' });
 const BODY = JSON.stringify({ kids: [Buffer.from(KID_A.replace(/-/g, ''), 'hex').toString('base64url')], type: 'temporary' });
 
 const secrets = mockClient(SecretsManagerClient);
+const s3 = mockClient(S3Client);
 let tokenValue: string | (() => never);
 beforeEach(() => {
+  s3.reset();
+  s3.on(GetObjectCommand, { Bucket: 'speke-grants', Key: `movie-1/${KID_A}` }).resolves({ Body: { transformToString: async () => GRANT } } as never);
   secrets.reset();
   tokenValue = TOKEN;
   secrets.on(GetSecretValueCommand).callsFake((input: GetSecretValueCommandInput) => {
@@ -38,14 +44,17 @@ beforeEach(() => {
     throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
   });
 });
-afterAll(() => secrets.restore());
+afterAll(() => {
+  secrets.restore();
+  s3.restore();
+});
 
 function setup(env: Record<string, string> = ENV) {
   const logs: string[] = [];
   const config = loadLambdaConfig(env);
   const clients = { s3: new S3Client({ region: 'us-east-1' }), secretsManager: new SecretsManagerClient({ region: 'us-east-1' }) };
   const handler = createClearKeyLicenseHandler({
-    app: createLambdaDependencies(config, clients, { createContentSecrets: false }),
+    app: createClearKeyLicenseDependencies(config, clients),
     enabled: config.clearKeyLicense,
     accessToken: createLicenseAccessToken(config, clients),
     logger: capturingLogger(logs),

@@ -1,7 +1,7 @@
 import { ConfigError, loadLocalConfig } from '../../src/config.js';
 import { removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
 import { CPIX, one, parse } from '../support/xml.js';
-import { KID_A, v1Aes128 } from '../support/requests.js';
+import { KID_A, v1Aes128, v2Request } from '../support/requests.js';
 
 const TOKEN = 'viewer-token-0123456789abcdef';
 const base64url = (hex: string) => Buffer.from(hex, 'hex').toString('base64url');
@@ -44,8 +44,12 @@ describe('SPEKE_KEY_ACCESS_TOKEN: bearer token on /keys and /clearkey/license', 
   });
 
   it('puts the ClearKey license endpoint behind the same token', async () => {
+    // A KID issued for ClearKey AES-128 (a grant): its key is published and may be licensed.
+    const issued = await fetch(`${server.url}/copyProtection`, { method: 'POST', headers: { 'X-Speke-Version': '2.0' }, body: v2Request({ contentId: 'paid-2' }) });
+    expect(issued.status).toBe(200);
+    const clearKeyUrl = `${server.url}/keys/paid-2/${KID_A}`;
     const body = JSON.stringify({ kids: [base64url(KID_A.replace(/-/g, ''))], type: 'temporary' });
-    const url = `${server.url}/clearkey/license?contentId=paid-1`;
+    const url = `${server.url}/clearkey/license?contentId=paid-2`;
     const refused = await fetch(url, { method: 'POST', body });
     expect(refused.status).toBe(401);
     // JSON like every license error, and like the Lambda handler's 401.
@@ -55,7 +59,7 @@ describe('SPEKE_KEY_ACCESS_TOKEN: bearer token on /keys and /clearkey/license', 
     const ok = await fetch(url, { method: 'POST', body, headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(ok.status).toBe(200);
     const license = (await ok.json()) as { keys: { kid: string; k: string }[] };
-    expect(Buffer.from(license.keys[0]!.k, 'base64url')).toEqual(Buffer.from(await (await fetch(keyUrl, { headers: { Authorization: `Bearer ${TOKEN}` } })).arrayBuffer()));
+    expect(Buffer.from(license.keys[0]!.k, 'base64url')).toEqual(Buffer.from(await (await fetch(clearKeyUrl, { headers: { Authorization: `Bearer ${TOKEN}` } })).arrayBuffer()));
   });
 
   it('refuses a token too short to be one', () => {

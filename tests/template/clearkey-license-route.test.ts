@@ -21,8 +21,11 @@ describe('template.yaml: ClearKey license parameters', () => {
   it('default to disabled and open, and say what that means', () => {
     const { ClearKeyLicense: enabled, ClearKeyLicenseAccessToken: token } = template.Parameters;
     expect(enabled).toMatchObject({ Type: 'String', Default: 'false', AllowedValues: ['false', 'true'] });
-    expect(enabled.Description).toMatch(/any \(content ID, KID\)/);
-    expect(enabled.Description).toMatch(/ClearKey and test content only/);
+    expect(enabled.Description).toMatch(/answers only\s+KIDs that a SPEKE answer issued for ClearKey use/);
+    expect(enabled.Description).toMatch(/refused \(403\), never derived/);
+    const shared = template.Parameters.ClearKeyAllowSharedKeys;
+    expect(shared).toMatchObject({ Type: 'String', Default: 'false', AllowedValues: ['false', 'true'] });
+    expect(shared.Description).toMatch(/Widevine, PlayReady or FairPlay/);
     expect(token).toMatchObject({ Type: 'String', Default: 'off', AllowedValues: ['off', 'generated'] });
     expect(token.Description).toMatch(/OPEN/);
     expect(token.Description).toMatch(/Authorization: Bearer <token>/);
@@ -48,7 +51,7 @@ describe('template.yaml: ClearKey license parameters', () => {
 
   it('are grouped together for the console', () => {
     const groups = template.Metadata['AWS::CloudFormation::Interface'].ParameterGroups as Json[];
-    expect(groups.find((g) => g.Parameters.includes('ClearKeyLicense'))?.Parameters).toEqual(['ClearKeyLicense', 'ClearKeyLicenseAccessToken']);
+    expect(groups.find((g) => g.Parameters.includes('ClearKeyLicense'))?.Parameters).toEqual(['ClearKeyLicense', 'ClearKeyLicenseAccessToken', 'ClearKeyAllowSharedKeys']);
   });
 });
 

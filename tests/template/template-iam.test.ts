@@ -7,11 +7,11 @@ import {
   type GetSecretValueCommandInput,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createLambdaDependencies, createLicenseAccessToken } from '../../src/composition.js';
+import { createClearKeyLicenseDependencies, createLambdaDependencies, createLicenseAccessToken } from '../../src/composition.js';
 import { loadLambdaConfig } from '../../src/config.js';
-import { clearKeyLicense } from '../../src/service/clearkey-license.js';
+import { clearKeyLicense, type ClearKeyLicenseDependencies } from '../../src/service/clearkey-license.js';
 import { copyProtection, type CopyProtectionDependencies } from '../../src/service/copy-protection.js';
-import { KID_A, v1Aes128 } from '../support/requests.js';
+import { KID_A, SYSTEM, v2Request } from '../support/requests.js';
 import { functionEnvironment, list, loadTemplate, permissionStatements, type FoundStatement, type Json } from './load-template.js';
 import { MASTER_SECRET_REFERENCE } from './master-secret-reference.js';
 
@@ -25,6 +25,7 @@ const STAR_RESOURCE_ONLY = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryR
 /** Resource patterns with a wildcard that the service requires: object keys and per-content secrets are open-ended. */
 const ALLOWED_WILDCARD_RESOURCES = [
   { 'Fn::Sub': '${KeyBucket.Arn}/*' }, // objects <content ID>/<kid>
+  { 'Fn::Sub': '${GrantBucket.Arn}/*' }, // grants <content ID>/<kid>
   { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:speke/*' }, // reference mode: speke/<content ID>
 ];
 /** Writing the function's own logs and traces: platform needs, not adapter calls. */
@@ -41,36 +42,49 @@ interface SentCall {
   input: Record<string, unknown>;
 }
 
-/** A SPEKE request for content ID channel-7 (what SpekeFunction answers). */
-const spekeRequest = (deps: CopyProtectionDependencies) => copyProtection({ body: Buffer.from(v1Aes128({ contentId: 'channel-7' })), spekeVersionHeader: undefined }, deps);
+/** A SPEKE request for content ID channel-7 (what SpekeFunction answers): ClearKey AES-128, so a key is published and a grant recorded. */
+const spekeRequest = (deps: CopyProtectionDependencies) =>
+  copyProtection(
+    {
+      body: Buffer.from(v2Request({ contentId: 'channel-7', keys: [{ kid: KID_A, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' }], systems: [{ systemId: SYSTEM.clearKeyAes128, children: '' }] })),
+      spekeVersionHeader: '2.0',
+    },
+    deps,
+  );
 /** A ClearKey license request for the same content ID (what ClearKeyLicenseFunction answers). */
-const licenseRequest = (deps: CopyProtectionDependencies) =>
+const licenseRequest = (deps: ClearKeyLicenseDependencies) =>
   clearKeyLicense({ body: Buffer.from(JSON.stringify({ kids: [Buffer.from(KID_A.replace(/-/g, ''), 'hex').toString('base64url')] })), contentId: 'channel-7' }, deps);
 
+const GRANT = { contentId: 'channel-7', kid: KID_A, kidAsSent: KID_A, systemIds: [SYSTEM.clearKeyAes128], issuedAt: '2026-12-01T00:00:00.000Z' };
+
 /**
- * Runs a request through the Lambda composition with mocked SDK clients and returns every command
- * the adapters sent, as IAM actions (`PutObjectCommand` on S3Client → `s3:PutObject`).
+ * Runs a request through the Lambda composition (the SPEKE function's, or the license function's)
+ * with mocked SDK clients and returns every command the adapters sent, as IAM actions
+ * (`PutObjectCommand` on S3Client → `s3:PutObject`).
  */
 async function commandsSent(
   keyDerivation: 'hkdf' | 'reference',
-  request: (deps: CopyProtectionDependencies) => Promise<{ status: number }> = spekeRequest,
-  options: { createContentSecrets: boolean; existingSecrets?: string[] } = { createContentSecrets: true },
+  fn: 'speke' | 'license' = 'speke',
+  options: { existingSecrets?: string[] } = {},
 ): Promise<SentCall[]> {
   const s3 = new S3Client({ region: 'us-east-1' });
   const secretsManager = new SecretsManagerClient({ region: 'us-east-1' });
   const s3Mock = mockClient(s3);
   const smMock = mockClient(secretsManager);
-  // A conditional put of an object that exists fails with 412; GetObject then reads it back.
-  const objects = new Map<string, Uint8Array>();
+  // Objects by bucket and key. A conditional put of an object that exists fails with 412; GetObject
+  // then reads it back. The grant of (channel-7, KID_A) is there for the license function to read.
+  const objects = new Map<string, Uint8Array | string>([[`grant-bucket/channel-7/${KID_A}`, JSON.stringify(GRANT)]]);
+  const objectKey = (input: { Bucket?: string; Key?: string }) => `${input.Bucket}/${input.Key}`;
   s3Mock.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
-    if (input.IfNoneMatch === '*' && objects.has(String(input.Key))) throw Object.assign(new Error('precondition failed'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
-    objects.set(String(input.Key), input.Body as Uint8Array);
+    if (input.IfNoneMatch === '*' && objects.has(objectKey(input))) throw Object.assign(new Error('precondition failed'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    objects.set(objectKey(input), input.Body as Uint8Array | string);
     return {};
   });
   s3Mock.on(GetObjectCommand).callsFake((input: GetObjectCommandInput) => {
-    const body = objects.get(String(input.Key));
+    const body = objects.get(objectKey(input));
     if (body === undefined) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
-    return { Body: { transformToByteArray: async () => body } } as unknown as GetObjectCommandOutput;
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    return { Body: { transformToByteArray: async () => bytes, transformToString: async () => Buffer.from(bytes).toString('utf8') } } as unknown as GetObjectCommandOutput;
   });
   const created = new Map<string, string>((options.existingSecrets ?? []).map((name) => [name, MASTER_SECRET]));
   smMock.on(GetSecretValueCommand).callsFake((input: GetSecretValueCommandInput) => {
@@ -86,14 +100,17 @@ async function commandsSent(
   });
   const config = loadLambdaConfig({
     SPEKE_KEY_BUCKET: 'key-bucket',
+    SPEKE_GRANT_BUCKET: 'grant-bucket',
     SPEKE_KEY_URL_PREFIX: 'https://d111111abcdef8.cloudfront.net',
     SPEKE_MASTER_SECRET_ID: 'master-secret-arn',
     SPEKE_KEY_DERIVATION: keyDerivation,
   });
   // SPEKE requests run on two cold starts: the second finds its keys already published.
-  for (let start = 0; start < (request === spekeRequest ? 2 : 1); start++) {
-    const deps = createLambdaDependencies(config, { s3, secretsManager }, { createContentSecrets: options.createContentSecrets });
-    const answer = await request(deps);
+  for (let start = 0; start < (fn === 'speke' ? 2 : 1); start++) {
+    const answer =
+      fn === 'speke'
+        ? await spekeRequest(createLambdaDependencies(config, { s3, secretsManager }))
+        : await licenseRequest(createClearKeyLicenseDependencies(config, { s3, secretsManager }));
     expect(answer.status).toBe(200);
   }
   const sent: SentCall[] = [];
@@ -126,7 +143,7 @@ describe('template.yaml: IAM of the function', () => {
     expect(functionStatements.every((s) => s.condition === undefined || s.condition === 'UseReferenceDerivation')).toBe(true);
   });
 
-  it('grants exactly the SDK commands the adapters send (hkdf): S3 PutObject and GetObject, Secrets Manager GetSecretValue', async () => {
+  it('grants exactly the SDK commands the adapters send (hkdf): S3 PutObject (keys, grants) and GetObject (keys), Secrets Manager GetSecretValue', async () => {
     const sent = await commandsSent('hkdf');
     const sentActions = [...new Set(sent.map((c) => c.action))].sort();
     expect(sentActions).toEqual(['s3:GetObject', 's3:PutObject', 'secretsmanager:GetSecretValue']);
@@ -138,9 +155,11 @@ describe('template.yaml: IAM of the function', () => {
   it('scopes those grants to the resources the function is configured with', () => {
     const fnEnv = functionEnvironment(template, 'SpekeFunction');
     const grant = (action: string) => unconditional.filter((s) => list(s.statement.Action).includes(action));
-    // PutObject and GetObject on objects of the bucket named by SPEKE_KEY_BUCKET, and nothing else.
+    // PutObject on objects of the buckets named by SPEKE_KEY_BUCKET and SPEKE_GRANT_BUCKET, GetObject on
+    // the key bucket's, and nothing else.
     expect(fnEnv.SPEKE_KEY_BUCKET).toEqual({ Ref: 'KeyBucket' });
-    expect(grant('s3:PutObject').map((s) => s.statement.Resource)).toEqual([{ 'Fn::Sub': '${KeyBucket.Arn}/*' }]);
+    expect(fnEnv.SPEKE_GRANT_BUCKET).toEqual({ Ref: 'GrantBucket' });
+    expect(grant('s3:PutObject').map((s) => s.statement.Resource)).toEqual([{ 'Fn::Sub': '${KeyBucket.Arn}/*' }, { 'Fn::Sub': '${GrantBucket.Arn}/*' }]);
     expect(grant('s3:GetObject').map((s) => s.statement.Resource)).toEqual([{ 'Fn::Sub': '${KeyBucket.Arn}/*' }]);
     // GetSecretValue on the secret named by SPEKE_MASTER_SECRET_ID, and nothing else.
     expect(fnEnv.SPEKE_MASTER_SECRET_ID).toEqual(MASTER_SECRET_REFERENCE);
@@ -161,7 +180,7 @@ describe('template.yaml: IAM of the function', () => {
     expect(extra.filter((c) => c.input.SecretId ?? c.input.Name).every((c) => String(c.input.SecretId ?? c.input.Name).startsWith('speke/'))).toBe(true);
     expect(actionsOf(referenceOnly)).toEqual(['secretsmanager:CreateSecret', 'secretsmanager:GetRandomPassword', 'secretsmanager:GetSecretValue']);
     const perContent = referenceOnly.filter((s) => list(s.statement.Action).includes('secretsmanager:CreateSecret'));
-    expect(perContent.map((s) => s.statement.Resource)).toEqual([ALLOWED_WILDCARD_RESOURCES[1]]);
+    expect(perContent.map((s) => s.statement.Resource)).toEqual([ALLOWED_WILDCARD_RESOURCES[2]]);
   });
 });
 
@@ -194,42 +213,58 @@ describe('template.yaml: IAM of the ClearKey license function', () => {
     smMock.restore();
   });
 
-  it('grants exactly the SDK commands a license sends (hkdf): GetSecretValue on the master secret, and no S3', async () => {
-    const sent = await commandsSent('hkdf', licenseRequest);
-    expect([...new Set(sent.map((c) => c.action))]).toEqual(['secretsmanager:GetSecretValue']);
-    expect(actionsOf(licenseUnconditional)).toEqual(['secretsmanager:GetSecretValue', ...PLATFORM_ACTIONS].sort());
+  it('grants exactly the SDK commands a license sends (hkdf): GetObject on grants, GetSecretValue on the master secret', async () => {
+    const sent = await commandsSent('hkdf', 'license');
+    expect([...new Set(sent.map((c) => c.action))].sort()).toEqual(['s3:GetObject', 'secretsmanager:GetSecretValue']);
+    expect(sent.filter((c) => c.action === 's3:GetObject').map((c) => c.input.Bucket)).toEqual(['grant-bucket']);
+    // ListBucket is what makes S3 answer NoSuchKey (a 403 for an ungranted KID) instead of AccessDenied (a 500).
+    expect(actionsOf(licenseUnconditional)).toEqual(['s3:GetObject', 's3:ListBucket', 'secretsmanager:GetSecretValue', ...PLATFORM_ACTIONS].sort());
     const grant = (action: string) => licenseUnconditional.filter((s) => list(s.statement.Action).includes(action));
     expect(functionEnvironment(template, 'ClearKeyLicenseFunction').SPEKE_MASTER_SECRET_ID).toEqual(MASTER_SECRET_REFERENCE);
     expect(grant('secretsmanager:GetSecretValue').map((s) => s.statement.Resource)).toEqual([MASTER_SECRET_REFERENCE]);
     expect(grant('logs:PutLogEvents').map((s) => s.statement.Resource)).toEqual([{ 'Fn::GetAtt': ['ClearKeyLicenseLogGroup', 'Arn'] }]);
-    expect(licenseStatements.flatMap((s) => list(s.statement.Action)).filter((a) => a.startsWith('s3:'))).toEqual([]);
+    expect(functionEnvironment(template, 'ClearKeyLicenseFunction').SPEKE_GRANT_BUCKET).toEqual({ Ref: 'GrantBucket' });
+    expect(grant('s3:GetObject').map((s) => s.statement.Resource)).toEqual([{ 'Fn::Sub': '${GrantBucket.Arn}/*' }]);
+    expect(grant('s3:ListBucket').map((s) => s.statement.Resource)).toEqual([{ 'Fn::GetAtt': ['GrantBucket', 'Arn'] }]);
+    // Never the key bucket, never a write.
+    expect(licenseStatements.flatMap((s) => list(s.statement.Resource)).filter((r) => JSON.stringify(r).includes('KeyBucket'))).toEqual([]);
+    expect(licenseStatements.flatMap((s) => list(s.statement.Action)).filter((a) => a.startsWith('s3:Put') || a.startsWith('s3:Delete'))).toEqual([]);
   });
 
   it('adds, only when KeyDerivation is reference, read access to speke/* secrets and never the right to create them', async () => {
     // The license function is built as its entry point builds it: it never creates content secrets.
-    const sent = await commandsSent('reference', licenseRequest, { createContentSecrets: false, existingSecrets: ['speke/channel-7'] });
-    const extra = sent.filter((c) => !(c.action === 'secretsmanager:GetSecretValue' && c.input.SecretId === 'master-secret-arn'));
+    const sent = await commandsSent('reference', 'license', { existingSecrets: ['speke/channel-7'] });
+    const extra = sent.filter((c) => !(c.action === 'secretsmanager:GetSecretValue' && c.input.SecretId === 'master-secret-arn') && c.action !== 's3:GetObject');
     expect(extra.map((c) => [c.action, c.input.SecretId])).toEqual([['secretsmanager:GetSecretValue', 'speke/channel-7']]);
     expect(actionsOf(licenseReferenceOnly)).toEqual(['secretsmanager:GetSecretValue']);
-    expect(licenseReferenceOnly.map((s) => s.statement.Resource)).toEqual([ALLOWED_WILDCARD_RESOURCES[1]]);
+    expect(licenseReferenceOnly.map((s) => s.statement.Resource)).toEqual([ALLOWED_WILDCARD_RESOURCES[2]]);
     expect(licenseStatements.flatMap((s) => list(s.statement.Action))).not.toContain('secretsmanager:CreateSecret');
     expect(licenseStatements.flatMap((s) => list(s.statement.Action))).not.toContain('secretsmanager:GetRandomPassword');
   });
 
-  it('answers 404, creating nothing, for content whose reference secret does not exist', async () => {
+  it('answers 404, creating nothing, for granted content whose reference secret does not exist (any more)', async () => {
     const s3 = new S3Client({ region: 'us-east-1' });
     const secretsManager = new SecretsManagerClient({ region: 'us-east-1' });
+    const s3Mock = mockClient(s3);
+    s3Mock.on(GetObjectCommand).resolves({ Body: { transformToString: async () => JSON.stringify(GRANT) } } as never);
     const smMock = mockClient(secretsManager);
     smMock.on(GetSecretValueCommand).callsFake((input: GetSecretValueCommandInput) => {
       if (input.SecretId === 'master-secret-arn') return { SecretString: MASTER_SECRET };
       throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
     });
-    const config = loadLambdaConfig({ SPEKE_KEY_BUCKET: 'b', SPEKE_KEY_URL_PREFIX: 'https://k.example.com', SPEKE_MASTER_SECRET_ID: 'master-secret-arn', SPEKE_KEY_DERIVATION: 'reference' });
-    const deps = createLambdaDependencies(config, { s3, secretsManager }, { createContentSecrets: false });
+    const config = loadLambdaConfig({
+      SPEKE_KEY_BUCKET: 'b',
+      SPEKE_GRANT_BUCKET: 'g',
+      SPEKE_KEY_URL_PREFIX: 'https://k.example.com',
+      SPEKE_MASTER_SECRET_ID: 'master-secret-arn',
+      SPEKE_KEY_DERIVATION: 'reference',
+    });
+    const deps = createClearKeyLicenseDependencies(config, { s3, secretsManager });
     await expect(licenseRequest(deps)).rejects.toMatchObject({ status: 404, reason: 'unknown-content-id' });
     expect(smMock.commandCalls(CreateSecretCommand)).toHaveLength(0);
     expect(smMock.commandCalls(GetRandomPasswordCommand)).toHaveLength(0);
     smMock.restore();
+    s3Mock.restore();
   });
 });
 

@@ -116,6 +116,7 @@ describe('template.yaml: the function', () => {
   ])('%s starts with the parameter defaults: src/config.ts accepts the environment the template sets', (id, clearKeyLicense) => {
     const placeholders: Record<string, string> = {
       SPEKE_KEY_BUCKET: 'speke-key-server-keybucket-abc123',
+      SPEKE_GRANT_BUCKET: 'speke-key-server-grantbucket-abc123',
       SPEKE_KEY_URL_PREFIX: 'https://d111111abcdef8.cloudfront.net',
       SPEKE_MASTER_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:MasterSecret-AbCdEf',
     };
@@ -131,6 +132,8 @@ describe('template.yaml: the function', () => {
     expect(config.keyDerivation).toBe('hkdf');
     expect(config.clearKeyLicense).toBe(clearKeyLicense);
     expect(config.keyAccessToken).toBeUndefined(); // open by default
+    expect(config.grantBucket).toBe('speke-key-server-grantbucket-abc123');
+    expect(config.clearKeyAllowSharedKeys).toBe(false);
   });
 
   it.each(FUNCTIONS)('%s runs on nodejs24.x, arm64, traced, with a retained log group of its own', (id) => {

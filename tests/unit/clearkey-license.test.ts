@@ -88,7 +88,7 @@ describe('ClearKey license request', () => {
 
 describe('ClearKey license answer', () => {
   it('is a JSON Web Key set with the derived key of each (content ID, KID), base64url without padding', () => {
-    const license = clearKeyLicense({ kids: [KID_A, KID_B] }, hkdfDeriver(SECRET, 'movie-1'));
+    const license = clearKeyLicense([KID_A, KID_B].map((kid) => ({ kid, kidAsSent: kid })), hkdfDeriver(SECRET, 'movie-1'));
     expect(license).toEqual({
       keys: [
         { kty: 'oct', k: derive(SECRET, 'content-key', 'movie-1', KID_A).toString('base64url'), kid: KID_A_B64URL },
@@ -100,8 +100,8 @@ describe('ClearKey license answer', () => {
   });
 
   it('gives different keys for the same KID under another content ID', () => {
-    const a = clearKeyLicense({ kids: [KID_A] }, hkdfDeriver(SECRET, 'movie-1')).keys[0]!.k;
-    const b = clearKeyLicense({ kids: [KID_A] }, hkdfDeriver(SECRET, 'movie-2')).keys[0]!.k;
+    const a = clearKeyLicense([{ kid: KID_A, kidAsSent: KID_A }], hkdfDeriver(SECRET, 'movie-1')).keys[0]!.k;
+    const b = clearKeyLicense([{ kid: KID_A, kidAsSent: KID_A }], hkdfDeriver(SECRET, 'movie-2')).keys[0]!.k;
     expect(a).not.toBe(b);
   });
 });

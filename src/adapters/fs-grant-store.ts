@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseKeyGrant, type KeyGrant } from '../keys/key-grant.js';
+import { contentIdSegment } from '../keys/key-location.js';
+import { isUuid } from '../keys/kid.js';
+import type { GrantStore } from '../ports.js';
+import { dependencyFault } from './dependency-faults.js';
+
+/**
+ * Key grants in the local data folder: `<root>/<content ID, percent-encoded>/<kid>.json`, mode
+ * 0600, written to a temporary file and renamed, so a reader never sees half a grant. Like the key
+ * files, no content ID or KID can name a file outside `<root>`.
+ */
+export class FsGrantStore implements GrantStore {
+  constructor(private readonly root: string) {}
+
+  private path(contentId: string, kid: string): string {
+    if (!isUuid(kid)) throw new Error('KID must be a UUID');
+    return join(this.root, contentIdSegment(contentId), `${kid.toLowerCase()}.json`);
+  }
+
+  async record(grant: KeyGrant): Promise<void> {
+    const target = this.path(grant.contentId, grant.kid);
+    try {
+      await mkdir(join(target, '..'), { recursive: true, mode: 0o700 });
+      const temporary = `${target}.${randomUUID()}.tmp`;
+      await writeFile(temporary, `${JSON.stringify(grant)}\n`, { mode: 0o600 });
+      await rename(temporary, target);
+    } catch (error) {
+      throw dependencyFault('grant-store', error);
+    }
+  }
+
+  async find(contentId: string, kid: string): Promise<KeyGrant | undefined> {
+    if (!isUuid(kid)) return undefined;
+    let text: string;
+    try {
+      text = await readFile(this.path(contentId, kid), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw dependencyFault('grant-store', error);
+    }
+    try {
+      return parseKeyGrant(text);
+    } catch (error) {
+      throw dependencyFault('grant-store', error);
+    }
+  }
+}
