@@ -72,7 +72,7 @@ function apiGatewayEvent(doc: WarmDocument): object {
   };
 }
 
-export async function measureLambdaWarm(docs: WarmDocument[], options: { rounds: number; callsPerRound: number; warmUpCalls: number; tracing?: boolean }): Promise<LambdaWarmResult> {
+export async function measureLambdaWarm(docs: WarmDocument[], options: { rounds: number; callsPerRound: number; warmUpCalls: number; tracing?: boolean; /** Extra `node` flags for the child, e.g. `--cpu-prof` to profile the invocations. */ nodeFlags?: string[] }): Promise<LambdaWarmResult> {
   const tracing = options.tracing ?? true;
   const dir = await mkdtemp(join(tmpdir(), 'speke-bench-warm-'));
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -138,7 +138,7 @@ export async function measureLambdaWarm(docs: WarmDocument[], options: { rounds:
       else if (line.startsWith('{')) logLines++;
     };
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [CHILD, join(dir, 'speke', 'speke.mjs'), join(dir, 'core', 'core.mjs'), specFile, resultFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...(options.nodeFlags ?? []), CHILD, join(dir, 'speke', 'speke.mjs'), join(dir, 'core', 'core.mjs'), specFile, resultFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       child.stdout.on('data', (c: Buffer) => {
         const lines = (pending + c.toString('utf8')).split('\n');

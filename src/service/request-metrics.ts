@@ -10,10 +10,20 @@ export function outcomeOf(status: number): Outcome {
   return status < 400 ? 'success' : status < 500 ? 'client-error' : 'server-error';
 }
 
+/** The metric counting requests that asked for a DRM system: `DrmSystemRequests.<name>` (`other` for an unknown system ID). */
+export function drmSystemMetricName(systemId: string): string {
+  return `DrmSystemRequests.${SYSTEM_NAMES.get(systemId) ?? 'other'}`;
+}
+
 /**
- * CloudWatch metrics (EMF) for one request: Requests by SPEKE version and outcome, KeysIssued,
- * Duration, ClientErrors / ServerErrors by reason, and one DrmSystemRequests per DRM system asked
- * for. Dimensions take only fixed, low-cardinality values (never a content ID or KID).
+ * CloudWatch metrics (EMF) for one request, all in the one record the Metrics object flushes after
+ * the invocation (no single-metric records, no Metrics object built per request):
+ * - Requests, Duration and, on success, KeysIssued and one `DrmSystemRequests.<name>` per DRM
+ *   system asked for, by SpekeVersion and Outcome;
+ * - on a refusal or a fault, ClientErrors / ServerErrors, also by Reason (a second dimension set).
+ * An EMF record holds one value per dimension, so the DRM system is in the metric's name rather
+ * than a DrmSystem dimension. Dimensions take only fixed, low-cardinality values (never a content
+ * ID or KID).
  */
 export function recordRequestMetrics(metrics: Metrics, entry: { facts: RequestFacts; status: number; durationMs: number; reason?: string }): void {
   const { facts, status, durationMs, reason } = entry;
@@ -23,14 +33,9 @@ export function recordRequestMetrics(metrics: Metrics, entry: { facts: RequestFa
   metrics.addMetric('Duration', MetricUnit.Milliseconds, durationMs);
   if (outcome === 'success') {
     metrics.addMetric('KeysIssued', MetricUnit.Count, facts.keyCount ?? 0);
-    for (const systemId of facts.systemIds ?? []) {
-      const single = metrics.singleMetric();
-      single.addDimension('DrmSystem', SYSTEM_NAMES.get(systemId) ?? 'other');
-      single.addMetric('DrmSystemRequests', MetricUnit.Count, 1);
-    }
+    for (const systemId of facts.systemIds ?? []) metrics.addMetric(drmSystemMetricName(systemId), MetricUnit.Count, 1);
   } else {
-    const single = metrics.singleMetric();
-    single.addDimension('Reason', reason ?? 'unknown');
-    single.addMetric(outcome === 'client-error' ? 'ClientErrors' : 'ServerErrors', MetricUnit.Count, 1);
+    metrics.addDimensions({ Reason: reason ?? 'unknown' });
+    metrics.addMetric(outcome === 'client-error' ? 'ClientErrors' : 'ServerErrors', MetricUnit.Count, 1);
   }
 }

@@ -104,17 +104,26 @@ describe('no key leaves where it should not', () => {
 describe('metrics, traces and logs', () => {
   const blobs = (emf: string[]) => emf.map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } });
 
-  it('publishes requests by version and outcome, keys issued, DRM systems and duration', async () => {
+  it('publishes one record per invocation: requests by version and outcome, keys issued, DRM systems and duration', async () => {
     const { handler, emf } = setup();
     await handler(apiGatewayEvent(MIX[3]!.body, { headers: { 'X-Speke-Version': '2.0' } }), lambdaContext);
-    const all_ = blobs(emf);
-    const main = all_.find((b) => 'Requests' in b)!;
+    const records = blobs(emf).filter((b) => !('ColdStart' in b));
+    expect(records).toHaveLength(1);
+    const main = records[0]!;
     expect(main).toMatchObject({ Requests: 1, KeysIssued: 2, SpekeVersion: 'v2', Outcome: 'success' });
     expect(typeof main.Duration).toBe('number');
+    expect(main._aws.CloudWatchMetrics).toHaveLength(1);
     expect(main._aws.CloudWatchMetrics[0]!.Namespace).toBe('SpekeKeyServer');
-    expect(main._aws.CloudWatchMetrics[0]!.Dimensions.flat()).toEqual(expect.arrayContaining(['SpekeVersion', 'Outcome']));
-    const systems = all_.filter((b) => 'DrmSystemRequests' in b).map((b) => b.DrmSystem);
-    expect(systems.sort()).toEqual(['fairplay', 'playready', 'widevine']);
+    expect(main._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['service', 'SpekeVersion', 'Outcome']]);
+    const systems = main._aws.CloudWatchMetrics[0]!.Metrics.map((m) => m.Name).filter((n) => n.startsWith('DrmSystemRequests.'));
+    expect(systems.sort()).toEqual(['DrmSystemRequests.fairplay', 'DrmSystemRequests.playready', 'DrmSystemRequests.widevine']);
+    for (const name of systems) expect(main[name]).toBe(1);
+  });
+
+  it('publishes one record per invocation for every request of the mix (the cold-start metric once more)', async () => {
+    const { handler, emf } = setup();
+    for (const request of MIX) await handler(apiGatewayEvent(request.body, { headers: request.version ? { 'X-Speke-Version': request.version } : {} }), lambdaContext);
+    expect(blobs(emf).filter((b) => !('ColdStart' in b))).toHaveLength(MIX.length);
   });
 
   it('counts client errors by reason and server errors', async () => {
@@ -122,10 +131,11 @@ describe('metrics, traces and logs', () => {
     await handler(apiGatewayEvent(v2Request({ contentId: '' }), { headers: { 'X-Speke-Version': '2.0' } }), lambdaContext);
     s3.on(PutObjectCommand).rejects(Object.assign(new Error('x'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }));
     await handler(apiGatewayEvent(v1Aes128()), lambdaContext);
-    const all_ = blobs(emf);
-    expect(all_.find((b) => 'ClientErrors' in b)).toMatchObject({ ClientErrors: 1, Reason: 'missing-content-id' });
-    expect(all_.find((b) => 'ServerErrors' in b)).toMatchObject({ ServerErrors: 1, Reason: 'key-store-failure' });
-    expect(all_.filter((b) => 'Requests' in b).map((b) => b.Outcome)).toEqual(['client-error', 'server-error']);
+    const all_ = blobs(emf).filter((b) => !('ColdStart' in b));
+    expect(all_).toHaveLength(2);
+    expect(all_[0]).toMatchObject({ ClientErrors: 1, Requests: 1, Reason: 'missing-content-id', Outcome: 'client-error' });
+    expect(all_[1]).toMatchObject({ ServerErrors: 1, Requests: 1, Reason: 'key-store-failure', Outcome: 'server-error' });
+    for (const record of all_) expect(record._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['service', 'SpekeVersion', 'Outcome'], ['service', 'Reason']]);
   });
 
   it('annotates the trace with version, status and key count', async () => {
