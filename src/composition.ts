@@ -14,7 +14,8 @@ import { S3KeyStore } from './adapters/s3-key-store.js';
 import { SecretsManagerContentSecrets } from './adapters/secrets-manager-content-secrets.js';
 import { SecretsManagerAccessToken } from './adapters/secrets-manager-access-token.js';
 import { SecretsManagerSecret } from './adapters/secrets-manager-secret.js';
-import { ConfigError, type CommonConfig, type LambdaConfig, type LocalConfig } from './config.js';
+import { ConfigError, type CommonConfig, type LambdaConfig, type LocalConfig, type LocalServerLimits } from './config.js';
+import type { RequestOriginSettings } from './local/request-origin.js';
 import type { DemoEnvironment } from './local/demo/demo-settings.js';
 import { clearKeyAes128, hlsAes128 } from './drm/aes128.js';
 import { commonPssh } from './drm/common-pssh.js';
@@ -188,6 +189,13 @@ export async function createLocalDependencies(config: LocalConfig): Promise<Loca
     },
     clearKeyLicense: config.clearKeyLicense,
     keyAccessToken: config.keyAccessToken,
+    http: {
+      allowedHosts: config.allowedHosts,
+      corsOrigins: config.corsOrigins,
+      bindHost: config.host,
+      keyUrlPrefix: config.keyUrlPrefix,
+      limits: config.server,
+    },
     demo: {
       mediaDir: join(config.dataDir, 'demo-media'),
       keyStore: config.s3 ? { kind: 's3', bucket: config.s3.bucket } : { kind: 'data-folder' },
@@ -204,7 +212,9 @@ export interface LocalDependencies extends CopyProtectionDependencies {
   license: ClearKeyLicenseDependencies;
   /** SPEKE_CLEARKEY_LICENSE: POST /clearkey/license is answered. */
   clearKeyLicense: boolean;
-  /** SPEKE_KEY_ACCESS_TOKEN: bearer token required on /keys and /clearkey/license, when set. */
+  /** SPEKE_KEY_ACCESS_TOKEN: bearer token required on /copyProtection, /keys and /clearkey/license, when set. */
   keyAccessToken: string | undefined;
+  /** Who may call the HTTP server (Host and Origin allow-lists) and its resource bounds. */
+  http: RequestOriginSettings & { bindHost: string; keyUrlPrefix: string | undefined; limits: LocalServerLimits };
   demo: DemoEnvironment;
 }

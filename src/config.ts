@@ -1,3 +1,4 @@
+import { normalHost } from './local/request-origin.js';
 import { DEFAULT_LIMITS, type Limits } from './speke/limits.js';
 import { DEFAULT_FAIRPLAY_KEY_URI_TEMPLATE, type DrmSettings } from './drm/drm-settings.js';
 import { FAIRPLAY_URI_PLACEHOLDERS, templatePlaceholders } from './drm/fairplay.js';
@@ -67,9 +68,33 @@ export interface LocalConfig extends CommonConfig {
   masterSecret: string | undefined;
   /** Defaults to the server's own /keys URL once it listens. */
   keyUrlPrefix: string | undefined;
+  /** SPEKE_ALLOWED_HOSTS: Host header names served (else 421); undefined: loopback names, HOST, the key URL prefix's host. */
+  allowedHosts: string[] | undefined;
+  /** SPEKE_CORS_ORIGINS: browser origins allowed (CORS and cross-site requests); undefined: own origin and loopback. */
+  corsOrigins: string[] | undefined;
+  /** Resource bounds of the HTTP server (README "Security and limits"). */
+  server: LocalServerLimits;
   /** When set, keys are published to this S3 bucket (optionally at a custom endpoint) instead of the data folder. */
   s3: { bucket: string; endpoint: string | undefined; region: string } | undefined;
 }
+
+export interface LocalServerLimits {
+  /** SPEKE_MAX_CONNECTIONS: open connections at once; more are closed on arrival. */
+  maxConnections: number;
+  /** SPEKE_BODY_BUDGET_BYTES: request-body bytes held at once over all requests; past it, 503. */
+  bodyBudgetBytes: number;
+  /** SPEKE_HEADERS_TIMEOUT_SECONDS: time to receive a request's headers. */
+  headersTimeoutMs: number;
+  /** SPEKE_REQUEST_TIMEOUT_SECONDS: time to receive a whole request, body included. */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_LOCAL_SERVER_LIMITS: Readonly<LocalServerLimits> = {
+  maxConnections: 256,
+  bodyBudgetBytes: 64 * 1024 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+};
 
 /** Environment variables the configuration reads, for docs and the template test. */
 export const LAMBDA_ENV = [
@@ -248,11 +273,57 @@ export function loadLambdaConfig(env: Env = process.env): LambdaConfig {
   });
 }
 
+/** A comma-separated list, trimmed, empty items dropped; undefined when the variable is unset. */
+function list(r: Reader, name: string): string[] | undefined {
+  const raw = r.string(name);
+  return raw === undefined ? undefined : raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function allowedHosts(r: Reader): string[] | undefined {
+  const hosts = list(r, 'SPEKE_ALLOWED_HOSTS');
+  for (const host of hosts ?? []) {
+    if (!/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+)$/.test(host)) r.problems.push(`SPEKE_ALLOWED_HOSTS: "${host}" is not a host name or address (no scheme, port or path)`);
+  }
+  return hosts?.map(normalHost);
+}
+
+function corsOrigins(r: Reader): string[] | undefined {
+  const origins = list(r, 'SPEKE_CORS_ORIGINS');
+  for (const origin of origins ?? []) {
+    let valid = false;
+    try {
+      const url = new URL(origin);
+      valid = (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin;
+    } catch {
+      valid = false;
+    }
+    if (!valid) r.problems.push(`SPEKE_CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port], no path, no trailing slash; "*" is not accepted)`);
+  }
+  return origins;
+}
+
+function serverLimits(r: Reader, maxBodyBytes: number): LocalServerLimits {
+  const d = DEFAULT_LOCAL_SERVER_LIMITS;
+  const limits = {
+    maxConnections: r.integer('SPEKE_MAX_CONNECTIONS', d.maxConnections, 1, 65_535),
+    bodyBudgetBytes: r.integer('SPEKE_BODY_BUDGET_BYTES', d.bodyBudgetBytes, 1024, 4 * 1024 * 1024 * 1024),
+    headersTimeoutMs: r.integer('SPEKE_HEADERS_TIMEOUT_SECONDS', d.headersTimeoutMs / 1000, 1, 600) * 1000,
+    requestTimeoutMs: r.integer('SPEKE_REQUEST_TIMEOUT_SECONDS', d.requestTimeoutMs / 1000, 1, 3600) * 1000,
+  };
+  if (limits.bodyBudgetBytes < maxBodyBytes) r.problems.push(`SPEKE_BODY_BUDGET_BYTES (${limits.bodyBudgetBytes}) must be at least SPEKE_MAX_BODY_BYTES (${maxBodyBytes})`);
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) r.problems.push('SPEKE_HEADERS_TIMEOUT_SECONDS must not be longer than SPEKE_REQUEST_TIMEOUT_SECONDS');
+  return limits;
+}
+
 export function loadLocalConfig(env: Env = process.env): LocalConfig {
   const r = new Reader(env);
   const bucket = r.string('SPEKE_KEY_BUCKET');
+  const shared = common(r);
   return r.done({
-    ...common(r),
+    ...shared,
+    allowedHosts: allowedHosts(r),
+    corsOrigins: corsOrigins(r),
+    server: serverLimits(r, shared.limits.maxBodyBytes),
     clearKeyLicense: r.boolean('SPEKE_CLEARKEY_LICENSE', true),
     keyAccessToken: accessToken(r),
     host: r.string('HOST') ?? '127.0.0.1',

@@ -48,10 +48,11 @@ describe('POST /clearkey/license on the local server', () => {
 
   it('answers the keys of the SPEKE v2 answer for the same content ID (common PSSH request for video and audio keys)', async () => {
     const plain = await issue(server, 'film/42 en', [KID_A, KID_B]);
-    const res = await license(server, `/clearkey/license?contentId=${encodeURIComponent('film/42 en')}`, licenseBody(KID_A, KID_B), { Origin: 'https://player.example' });
+    const res = await license(server, `/clearkey/license?contentId=${encodeURIComponent('film/42 en')}`, licenseBody(KID_A, KID_B), { Origin: server.url });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('access-control-allow-origin')).toBe(server.url);
     const set = (await res.json()) as KeySet;
     expect(set).toEqual({
       keys: [

@@ -6,13 +6,12 @@ import { KID_A, v1Aes128, v2Request } from '../support/requests.js';
 const TOKEN = 'viewer-token-0123456789abcdef';
 const base64url = (hex: string) => Buffer.from(hex, 'hex').toString('base64url');
 
-describe('SPEKE_KEY_ACCESS_TOKEN: bearer token on /keys and /clearkey/license', () => {
+describe('SPEKE_KEY_ACCESS_TOKEN: bearer token on /copyProtection, /keys and /clearkey/license', () => {
   let server: RunningServer;
   let keyUrl: string;
   beforeAll(async () => {
     server = await startLocalServer({ SPEKE_KEY_ACCESS_TOKEN: TOKEN });
-    const res = await fetch(`${server.url}/copyProtection`, { method: 'POST', body: v1Aes128({ contentId: 'paid-1', kid: KID_A }) });
-    // the encryptor's endpoint is not behind the viewer token
+    const res = await fetch(`${server.url}/copyProtection`, { method: 'POST', body: v1Aes128({ contentId: 'paid-1', kid: KID_A }), headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
     keyUrl = Buffer.from(one(parse(await res.text()), CPIX, 'URIExtXKey').text, 'base64').toString();
   });
@@ -21,13 +20,25 @@ describe('SPEKE_KEY_ACCESS_TOKEN: bearer token on /keys and /clearkey/license', 
     await removeDir(server.dataDir);
   });
 
+  it('refuses POST /copyProtection without the token (its answer carries the keys in clear), before reading the body', async () => {
+    const attempts: Record<string, string>[] = [{}, { Authorization: 'Bearer wrong-token-0123456789' }, { Authorization: TOKEN }];
+    for (const headers of attempts) {
+      const res = await fetch(`${server.url}/copyProtection`, { method: 'POST', body: v1Aes128({ contentId: 'paid-9', kid: KID_A }), headers });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      expect(await res.text()).toBe('Unauthorized');
+    }
+    // Nothing was issued: no key published for paid-9.
+    expect((await fetch(`${server.url}/keys/paid-9/${KID_A}`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+  });
+
   it('refuses key requests without the token, or with a wrong one, with 401', async () => {
     const attempts: Record<string, string>[] = [{}, { Authorization: 'Bearer wrong-token-0123456789' }, { Authorization: TOKEN }, { Authorization: `Basic ${TOKEN}` }];
     for (const headers of attempts) {
       const res = await fetch(keyUrl, { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
-      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('access-control-allow-origin')).toBeNull(); // no Origin sent, no CORS
     }
   });
 
@@ -38,14 +49,14 @@ describe('SPEKE_KEY_ACCESS_TOKEN: bearer token on /keys and /clearkey/license', 
   });
 
   it('answers CORS preflights without the token and allows the Authorization header', async () => {
-    const res = await fetch(keyUrl, { method: 'OPTIONS', headers: { Origin: 'https://player.example', 'Access-Control-Request-Headers': 'authorization' } });
+    const res = await fetch(keyUrl, { method: 'OPTIONS', headers: { Origin: 'http://127.0.0.1:5173', 'Access-Control-Request-Headers': 'authorization' } });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
   });
 
   it('puts the ClearKey license endpoint behind the same token', async () => {
     // A KID issued for ClearKey AES-128 (a grant): its key is published and may be licensed.
-    const issued = await fetch(`${server.url}/copyProtection`, { method: 'POST', headers: { 'X-Speke-Version': '2.0' }, body: v2Request({ contentId: 'paid-2' }) });
+    const issued = await fetch(`${server.url}/copyProtection`, { method: 'POST', headers: { 'X-Speke-Version': '2.0', Authorization: `Bearer ${TOKEN}` }, body: v2Request({ contentId: 'paid-2' }) });
     expect(issued.status).toBe(200);
     const clearKeyUrl = `${server.url}/keys/paid-2/${KID_A}`;
     const body = JSON.stringify({ kids: [base64url(KID_A.replace(/-/g, ''))], type: 'temporary' });

@@ -34,10 +34,11 @@ describe('local server over HTTP', () => {
     const url = b64(one(doc, CPIX, 'URIExtXKey').text);
     expect(url).toBe(`${server.url}/keys/live%2Fchannel%201/${KID_B}`);
 
-    const keyRes = await fetch(url, { headers: { Origin: 'https://player.example' } });
+    // A player page on a loopback origin (allowed by default) gets CORS for exactly its origin.
+    const keyRes = await fetch(url, { headers: { Origin: 'http://localhost:3000' } });
     expect(keyRes.status).toBe(200);
     expect(keyRes.headers.get('content-type')).toBe('application/octet-stream');
-    expect(keyRes.headers.get('access-control-allow-origin')).toBe('*');
+    expect(keyRes.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
     expect(Buffer.from(await keyRes.arrayBuffer())).toEqual(key);
   });
 
