@@ -98,16 +98,19 @@ const HLS_PAIR = '<cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingDat
 
 /**
  * A v2 document: one ContentKey per key, a DRMSystem per (key, system), the usage rules (the
- * encryption contract), and optionally one key period (MediaPackage v2 live sends a single period).
+ * encryption contract), and optionally one key period (MediaPackage v2 live sends a single period),
+ * or, with `periods`, the given ContentKeyPeriods (id plus attributes), every rule filtering on all
+ * of them. `version` is CPIX@version: 2.3 for SPEKE 2.0, 2.4 for SPEKE 2.1.
  */
-function v2Document({ contentId, scheme, keys, systems, period, deliveryData = '', namespaces = NS }) {
+function v2Document({ contentId, scheme, keys, systems, period, periods, version = '2.3', deliveryData = '', namespaces = NS }) {
+  const periodList = periods ?? (period ? [{ id: period, attributes: 'index="0"' }] : []);
   const keyList = keys.map((k) => `    <cpix:ContentKey kid="${k.kid}" commonEncryptionScheme="${scheme}"${k.explicitIV ? ` explicitIV="${k.explicitIV}"` : ''}/>`);
   const drmList = keys.flatMap((k) => systems.map((s) => `    <cpix:DRMSystem kid="${k.kid}" systemId="${s.systemId}">${s.children}</cpix:DRMSystem>`));
-  const periodFilter = period ? `<cpix:KeyPeriodFilter periodId="${period}"/>` : '';
+  const periodFilter = periodList.map((p) => `<cpix:KeyPeriodFilter periodId="${p.id}"/>`).join('');
   const rules = keys.map((k) => `    <cpix:ContentKeyUsageRule kid="${k.kid}" intendedTrackType="${k.trackType}">${periodFilter}${k.filters}</cpix:ContentKeyUsageRule>`);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<cpix:CPIX contentId="${contentId}" version="2.3" ${namespaces}>`,
+    `<cpix:CPIX contentId="${contentId}" version="${version}" ${namespaces}>`,
     ...(deliveryData ? [deliveryData] : []),
     '  <cpix:ContentKeyList>',
     ...keyList,
@@ -115,7 +118,9 @@ function v2Document({ contentId, scheme, keys, systems, period, deliveryData = '
     '  <cpix:DRMSystemList>',
     ...drmList,
     '  </cpix:DRMSystemList>',
-    ...(period ? ['  <cpix:ContentKeyPeriodList>', `    <cpix:ContentKeyPeriod id="${period}" index="0"/>`, '  </cpix:ContentKeyPeriodList>'] : []),
+    ...(periodList.length > 0
+      ? ['  <cpix:ContentKeyPeriodList>', ...periodList.map((p) => `    <cpix:ContentKeyPeriod id="${p.id}" ${p.attributes}/>`), '  </cpix:ContentKeyPeriodList>']
+      : []),
     '  <cpix:ContentKeyUsageRuleList>',
     ...rules,
     '  </cpix:ContentKeyUsageRuleList>',
@@ -191,6 +196,49 @@ const v2EncryptedAnswer = v2Document({
   ].join('\n'),
   keys: [{ kid: '8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b', trackType: 'ALL', filters: '<cpix:VideoFilter/><cpix:AudioFilter/>' }],
   systems: [WIDEVINE_DASH, PLAYREADY_DASH],
+});
+
+// --- SPEKE v2.1 (CPIX 2.4) -------------------------------------------------------------------
+
+/**
+ * MediaPackage v2 live CMAF with SPEKE 2.1 and key rotation every 6 s, ContentKeyPeriodTiming
+ * INDEX_WITH_START_END: one request per rotation, for the coming period (index, start and end as
+ * MediaPackage sends them), with the KIDs of that period. The next rotation asks for index 11426,
+ * 00:00:06 to 00:00:12, with new KIDs; two redundant encryptors in two regions send the same request
+ * and get the same keys (README "Keys that are the same across regions").
+ */
+const v21LiveRotation = v2Document({
+  contentId: 'live-cmaf-channel-21',
+  scheme: 'cbcs',
+  version: '2.4',
+  periods: [{ id: 'keyPeriod_0909829f-40ff-4625-90fa-75da3e53278f', attributes: 'index="11425" start="2026-01-15T12:00:00Z" end="2026-01-15T12:00:06Z"' }],
+  keys: [
+    { kid: '21a0c1d2-e3f4-4a5b-8c6d-7e8f90a1b2c3', trackType: 'VIDEO', filters: '<cpix:VideoFilter/>' },
+    { kid: '21b1d2e3-f4a5-4b6c-9d7e-8f90a1b2c3d4', trackType: 'AUDIO', filters: '<cpix:AudioFilter/>' },
+  ],
+  systems: [WIDEVINE_DASH_HLS, PLAYREADY_DASH_HLS, FAIRPLAY_HLS],
+});
+
+/**
+ * SPEKE 2.1 VOD with key periods as offsets into the title (xs:duration): the first 30 s and the
+ * rest up to 10 min, PRESET-VIDEO-2 (SD / HD) + PRESET-AUDIO-1, SAMPLE-AES (the HLS method, as
+ * cbcs in fMP4), Widevine + PlayReady + FairPlay. Which AWS service sends offsets is not documented;
+ * the shape follows the CPIX 2.4 types.
+ */
+const v21VodOffsets = v2Document({
+  contentId: 'vod-title-2100',
+  scheme: 'SAMPLE-AES',
+  version: '2.4',
+  periods: [
+    { id: 'vod_period_0', attributes: 'index="0" startOffset="PT0S" endOffset="PT30S"' },
+    { id: 'vod_period_1', attributes: 'index="1" startOffset="PT30S" endOffset="PT10M"' },
+  ],
+  keys: [
+    { kid: '21c2e3f4-a5b6-4c7d-8e8f-90a1b2c3d4e5', trackType: 'SD', filters: '<cpix:VideoFilter maxPixels="589824"/>' },
+    { kid: '21d3f4a5-b6c7-4d8e-9f90-a1b2c3d4e5f6', trackType: 'HD', filters: '<cpix:VideoFilter minPixels="589825"/>' },
+    { kid: '21e4a5b6-c7d8-4e9f-a0a1-b2c3d4e5f6a7', trackType: 'AUDIO', filters: '<cpix:AudioFilter/>' },
+  ],
+  systems: [WIDEVINE_DASH_HLS, PLAYREADY_DASH_HLS, FAIRPLAY_HLS],
 });
 
 /** Not well-formed XML (the document is cut off): rejected before any key material is touched. */
@@ -356,6 +404,8 @@ const EVENTS = {
   'v2-malformed-request.json': restEvent({ n: 8, body: malformed, caller: 'MediaPackage', spekeVersion: '2.0' }),
   // A SPEKE version this server does not implement (neither 2.0 nor 2.1): refused with the specification's text.
   'v2-unsupported-speke-version.json': restEvent({ n: 9, body: v2ClearKeyAes128, caller: 'MediaPackage', spekeVersion: '2.2' }),
+  'v21-live-cmaf-key-rotation.json': restEvent({ n: 11, body: v21LiveRotation, caller: 'MediaPackage', spekeVersion: '2.1' }),
+  'v21-vod-offsets.json': restEvent({ n: 12, body: v21VodOffsets, caller: 'MediaConvert', spekeVersion: '2.1' }),
   // Runs through the clearkey-license bundle (scripts/invoke.mjs picks it by the route).
   'clearkey-license.json': licenseEvent({ n: 10, contentId: CLEARKEY_CONTENT.contentId, kids: [CLEARKEY_CONTENT.kid] }),
 };

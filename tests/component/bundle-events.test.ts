@@ -27,6 +27,8 @@ const EXPECTED_STATUS: Record<string, number> = {
   'v2-encrypted-answer.json': 200,
   'v2-malformed-request.json': 400,
   'v2-unsupported-speke-version.json': 422,
+  'v21-live-cmaf-key-rotation.json': 200,
+  'v21-vod-offsets.json': 200,
 };
 /** ClearKey license events (POST /clearkey/license, run in clearkey-license.mjs) and their status. */
 const LICENSE_STATUS: Record<string, number> = {
@@ -163,6 +165,39 @@ describe('events/ answered by the built bundle', () => {
     for (const element of [...all(answer, SPEKE, 'KeyFormat'), ...all(answer, CPIX, 'PSSH'), ...all(answer, CPIX, 'HLSSignalingData')]) {
       expect(element.text.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('SPEKE v2.1 events answered by the built bundle', () => {
+  const v21 = () => Object.keys(EXPECTED_STATUS).filter((file) => header(events.get(file)!, 'x-speke-version') === '2.1');
+
+  it('include a live event with start/end times and a VOD event with offsets', () => {
+    const periods = v21().flatMap((file) => all(parse(requestBody(events.get(file)!)), CPIX, 'ContentKeyPeriod'));
+    expect(periods.some((p) => p.attrs.start !== undefined && p.attrs.end !== undefined)).toBe(true);
+    expect(periods.some((p) => p.attrs.startOffset !== undefined && p.attrs.endOffset !== undefined)).toBe(true);
+  });
+
+  it.each(['v21-live-cmaf-key-rotation.json', 'v21-vod-offsets.json'])('%s: CPIX 2.4 answered with every period and filter echoed exactly as sent', (file) => {
+    const event = events.get(file)!;
+    const result = results.get(file)!;
+    expect(result.statusCode).toBe(200);
+    expect(result.headers['X-Speke-Version']).toBe('2.1');
+    const request = parse(requestBody(event));
+    const answer = parse(result.body);
+    expect(answer.attrs.version).toBe('2.4');
+    expect(all(answer, CPIX, 'ContentKeyPeriod')).toEqual(all(request, CPIX, 'ContentKeyPeriod'));
+    expect(all(answer, CPIX, 'ContentKeyUsageRule')).toEqual(all(request, CPIX, 'ContentKeyUsageRule'));
+    // Each period's times appear in the answer byte for byte, as the request wrote them.
+    for (const match of requestBody(event).matchAll(/<cpix:ContentKeyPeriod [^>]*\/>/g)) expect(result.body).toContain(match[0]);
+    // No v1 markup in a v2.1 answer.
+    expect(result.body).not.toMatch(/urn:aws:amazon:com:speke|URIExtXKey/);
+  });
+
+  it('v21-vod-offsets.json: the HLS method scheme is answered with METHOD=SAMPLE-AES for every system', () => {
+    const answer = parse(results.get('v21-vod-offsets.json')!.body);
+    const tags = all(answer, CPIX, 'HLSSignalingData').map((h) => Buffer.from(h.text, 'base64').toString('utf8'));
+    expect(tags.length).toBeGreaterThan(0);
+    for (const tag of tags) expect(tag).toMatch(/^#EXT-X-(SESSION-)?KEY:METHOD=SAMPLE-AES,/);
   });
 });
 
