@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { derive } from '../../src/keys/derive.js';
+import { DEMO_PROTECTION_LEVELS } from '../../src/local/demo/demo-protection-levels.js';
 import { prepareSamples } from '../../src/local/demo/prepare-samples.js';
 import { removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
 import { launchChromium, playerResult, type DemoElement, type RunningBrowser } from './support/browser.js';
@@ -46,7 +47,7 @@ suite('the demo page at / (as `npm run demo` serves it), in headless Chromium', 
   }
 
   beforeAll(async () => {
-    server = await startLocalServer({ SPEKE_MASTER_SECRET: SECRET });
+    server = await startLocalServer({ SPEKE_MASTER_SECRET: SECRET, ...DEMO_PROTECTION_LEVELS });
     await prepareSamples(server.url, join(server.dataDir, 'demo-media'));
     chromium = await launchChromium();
     ({ page, errors: pageErrors } = await chromium.open(`${server.url}/`));
@@ -101,6 +102,33 @@ suite('the demo page at / (as `npm run demo` serves it), in headless Chromium', 
     });
     expect(refused.status).toBe(403);
     await page.setChecked('#encrypted', false);
+  });
+
+  it('sends a SPEKE v2.1 live request with a start/end key period and decodes HDCP, robustness and allowed CPC', async () => {
+    expect(await sendPreset('SPEKE v2.1 — live CMAF cbcs, key period with start/end, SD/HD/UHD + audio, Widevine + PlayReady + FairPlay')).toBe(200);
+    const request = await page.inputValue('#request-body');
+    expect(request).toContain('version="2.4"');
+    const [, start, end] = /start="([^"]+)" end="([^"]+)"/.exec(request)!;
+    expect(await text('answer-status')).toContain('X-Speke-Version 2.1');
+    const decoded = await text('decoded');
+    expect(decoded).toContain(`keyPeriod_1 @start\t${start}`);
+    expect(decoded).toContain(`keyPeriod_1 @end\t${end}`);
+    expect(decoded).toContain('keyPeriod_1 length\t6 s (live)');
+    expect(decoded).toContain('HDCPData HLSHDCPLevel\tTYPE-1');
+    expect(decoded).toContain('HDCPData HLSHDCPLevel\tNONE');
+    expect(decoded).toContain('schemeIdUri="urn:mpeg:dash:output-protection:hdcp:2020" value="2.2"');
+    expect(decoded).toContain('ContentProtectionData robustness\tHW_SECURE_ALL');
+    expect(decoded).toContain('HLSAllowedCPC (ALLOWED-CPC)\tcom.apple.streamingkeydelivery:AppleMain/Main');
+    expect(await text('settings-list')).toContain('SD=NONE,HD=TYPE-0,UHD=TYPE-1');
+  });
+
+  it('sends a SPEKE v2.1 VOD request with offset periods and an HLS method as scheme', async () => {
+    expect(await sendPreset('SPEKE v2.1 — VOD, key periods as offsets, SAMPLE-AES, FairPlay + Widevine')).toBe(200);
+    const decoded = await text('decoded');
+    expect(decoded).toContain('vod_period_1 @startOffset\tPT30S');
+    expect(decoded).toContain('vod_period_1 kind\tVOD (offsets into the title)');
+    expect(decoded).toMatch(/commonEncryptionScheme\tSAMPLE-AES/);
+    expect(decoded).toMatch(/METHOD\tSAMPLE-AES\n/);
   });
 
   it("shows the server's refusal of a request it cannot answer", async () => {

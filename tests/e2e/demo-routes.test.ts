@@ -29,7 +29,13 @@ describe('demo routes of the local server', () => {
   it('gives the settings without any secret', async () => {
     const res = await get('/demo/settings');
     const text = await res.text();
-    expect(JSON.parse(text)).toMatchObject({ keyUrlPrefix: `${server.url}/keys`, masterSecret: 'SPEKE_MASTER_SECRET', keyStore: { kind: 'data-folder' } });
+    expect(JSON.parse(text)).toMatchObject({
+      keyUrlPrefix: `${server.url}/keys`,
+      masterSecret: 'SPEKE_MASTER_SECRET',
+      keyStore: { kind: 'data-folder' },
+      spekeVersions: ['1.0', '2.0', '2.1'],
+      protectionLevels: { hdcp: '', robustness: '', allowedCpc: '' },
+    });
     expect(text).not.toContain(Buffer.alloc(32, 9).toString('base64'));
     expect(text).not.toContain(server.dataDir);
   });

@@ -1,3 +1,4 @@
+import type { TrackTypeTable } from '../../drm/protection-levels.js';
 import type { CopyProtectionDependencies } from '../../service/copy-protection.js';
 
 /** Where the demo's sample media live and what the settings panel may tell about the server. */
@@ -16,7 +17,7 @@ export function demoSettings(app: CopyProtectionDependencies, demo: DemoEnvironm
   const { core } = app;
   return {
     server: core.userAgent,
-    spekeVersions: ['1.0', '2.0'],
+    spekeVersions: ['1.0', '2.0', '2.1'],
     keyUrlPrefix: core.keyUrlPrefix,
     keyStore: demo.keyStore,
     masterSecret: demo.masterSecret,
@@ -24,5 +25,17 @@ export function demoSettings(app: CopyProtectionDependencies, demo: DemoEnvironm
     clearKeyLicense: clearKeyLicense ? '/clearkey/license?contentId=<content ID>' : 'off',
     limits: core.limits,
     drmSystems: core.registry.ids().map((systemId) => ({ systemId, name: core.registry.get(systemId)?.name ?? systemId })),
+    protectionLevels: protectionLevelsText(app),
   };
+}
+
+/** SPEKE v2.1 HDCP, robustness and allowed-CPC settings in the form of their variables ('' when unset). */
+function protectionLevelsText(app: CopyProtectionDependencies): { hdcp: string; robustness: string; allowedCpc: string } {
+  const levels = app.core.protectionLevels;
+  const { registry } = app.core;
+  const entries = (table: TrackTypeTable<string>, prefix = '') => [...table].map(([track, value]) => `${prefix}${track}=${value}`);
+  const perSystem = (tables: ReadonlyMap<string, TrackTypeTable<string>>) =>
+    [...tables].flatMap(([systemId, table]) => entries(table, `${(registry.get(systemId)?.name ?? systemId).toLowerCase()}:`)).join(',');
+  if (!levels) return { hdcp: '', robustness: '', allowedCpc: '' };
+  return { hdcp: entries(levels.hdcp).join(','), robustness: perSystem(levels.robustness), allowedCpc: perSystem(levels.allowedCpc) };
 }

@@ -2,15 +2,18 @@ import { loadLocalConfig } from '../../config.js';
 import { SERVICE_NAME } from '../../service-name.js';
 import { JsonLineLogger } from '../json-line-logger.js';
 import { listenLocalServer, runLocal } from '../listen.js';
+import { DEMO_PROTECTION_LEVELS } from './demo-protection-levels.js';
 import { prepareSamples } from './prepare-samples.js';
 import { hasFfmpeg } from './sample-media.js';
 
 /**
  * `npm run demo`: the local server as `npm start` runs it, plus the demo's encrypted samples,
- * prepared through the server's own SPEKE endpoint with ffmpeg. Open the printed URL.
+ * prepared through the server's own SPEKE endpoint with ffmpeg. Open the printed URL. Unless the
+ * environment sets them, SPEKE v2.1 HDCP, robustness and allowed-CPC settings are those of
+ * DEMO_PROTECTION_LEVELS, so that the page's v2.1 presets show them.
  */
 runLocal(async () => {
-  const { server, app, baseUrl } = await listenLocalServer(loadLocalConfig(), JsonLineLogger.fromEnvironment(SERVICE_NAME));
+  const { server, app, baseUrl } = await listenLocalServer(loadLocalConfig({ ...DEMO_PROTECTION_LEVELS, ...process.env }), JsonLineLogger.fromEnvironment(SERVICE_NAME));
   if (await hasFfmpeg()) {
     console.log('Preparing the encrypted samples with ffmpeg (SPEKE requests to this server)…');
     await prepareSamples(baseUrl, app.demo.mediaDir);

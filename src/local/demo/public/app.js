@@ -36,6 +36,9 @@ async function showSettings() {
     ['ClearKey license', settings.clearKeyLicense],
     ['limits', Object.entries(settings.limits).map(([k, v]) => `${k} ${v}`).join(', ')],
     ['DRM systems', settings.drmSystems.map((s) => `${s.name} (${s.systemId.slice(0, 8)}…)`).join(', ')],
+    ['v2.1 HDCP levels', settings.protectionLevels.hdcp || 'none'],
+    ['v2.1 robustness', settings.protectionLevels.robustness || 'none'],
+    ['v2.1 allowed CPC', settings.protectionLevels.allowedCpc || 'none'],
   ];
   $('settings-list').replaceChildren(...rows.flatMap(([k, v]) => [element('dt', { textContent: k }), element('dd', { textContent: v })]));
 }
@@ -51,11 +54,12 @@ function setupForm() {
     if (preset.scheme) $('scheme').value = preset.scheme;
     if (preset.signalling) $('signalling').value = preset.signalling;
     $('tracks').value = preset.tracks;
+    $('periods').value = preset.periods ?? 'none';
     for (const box of document.querySelectorAll('input[name=system]')) box.checked = preset.systems.includes(box.value);
     refreshRequest();
   };
   $('preset').addEventListener('change', applyPreset);
-  for (const id of ['version', 'scheme', 'signalling', 'tracks', 'content-id', 'systems']) $(id).addEventListener('change', () => refreshRequest());
+  for (const id of ['version', 'scheme', 'signalling', 'tracks', 'periods', 'content-id', 'systems']) $(id).addEventListener('change', () => refreshRequest());
   $('encrypted').addEventListener('change', () => refreshRequest());
   $('request-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -79,6 +83,7 @@ async function refreshRequest() {
     scheme: $('scheme').value,
     signalling: $('signalling').value,
     tracks: $('tracks').value,
+    periods: $('periods').value,
     certificate,
   });
 }
@@ -88,11 +93,11 @@ async function send() {
   $('answer-status').textContent = '…';
   const res = await fetch('/copyProtection', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/xml', ...(version === '2' ? { 'X-Speke-Version': '2.0' } : {}) },
+    headers: { 'Content-Type': 'application/xml', ...(version === '1' ? {} : { 'X-Speke-Version': version === '2.1' ? '2.1' : '2.0' }) },
     body: $('request-body').value,
   });
   const text = await res.text();
-  $('answer-status').textContent = `${res.status} ${res.statusText}`;
+  $('answer-status').textContent = `${res.status} ${res.statusText}${res.headers.get('X-Speke-Version') ? ` (X-Speke-Version ${res.headers.get('X-Speke-Version')})` : ''}`;
   $('answer-status').className = res.ok ? 'ok' : 'bad';
   $('answer-body').textContent = text;
   $('answer-body').dataset.status = String(res.status);
@@ -120,13 +125,20 @@ async function showDecoded(doc) {
       }
     }
     for (const attr of ['commonEncryptionScheme', 'explicitIV']) if (contentKey.getAttribute(attr)) rows.push([attr, contentKey.getAttribute(attr)]);
+    const trackType = [...doc.getElementsByTagNameNS(CPIX, 'ContentKeyUsageRule')].find((r) => r.getAttribute('kid') === kid)?.getAttribute('intendedTrackType');
+    if (trackType) rows.push(['intendedTrackType', trackType]);
+    rows.push(...hdcpRows(contentKey.getElementsByTagNameNS(CPIX, 'HDCPData')[0]));
     cards.push(card('Content key', kid, rows));
   }
+  const periods = [...doc.getElementsByTagNameNS(CPIX, 'ContentKeyPeriod')];
+  if (periods.length > 0) cards.push(card('Key periods', `${periods.length} (echoed as sent)`, periods.flatMap(periodRows)));
   for (const system of doc.getElementsByTagNameNS(CPIX, 'DRMSystem')) {
     const systemId = system.getAttribute('systemId').toLowerCase();
     const rows = [];
+    if (system.getAttribute('HLSAllowedCPC')) rows.push(['HLSAllowedCPC (ALLOWED-CPC)', system.getAttribute('HLSAllowedCPC')]);
     for (const child of system.children) {
       const label = child.localName + (child.getAttribute('playlist') ? ` (${child.getAttribute('playlist')})` : '');
+      if (child.getAttribute('robustness')) rows.push([`${child.localName} robustness`, child.getAttribute('robustness')]);
       if (!child.textContent.trim()) continue;
       try {
         if (['KeyFormat', 'KeyFormatVersions'].includes(child.localName)) rows.push([label, new TextDecoder().decode(base64ToBytes(child.textContent))]);
@@ -141,6 +153,26 @@ async function showDecoded(doc) {
 }
 
 const first = (doc, local) => doc.getElementsByTagNameNS(CPIX, local)[0];
+
+/** SPEKE v2.1 HDCPData of a content key: the HLS HDCP-LEVEL and the DASH OutputProtection fragment, decoded. */
+function hdcpRows(hdcp) {
+  if (!hdcp) return [];
+  const rows = [['HDCPData HLSHDCPLevel', hdcp.getAttribute('HLSHDCPLevel') ?? '(none)']];
+  const data = hdcp.getElementsByTagNameNS(CPIX, 'HDCPOutputProtectionData')[0];
+  if (data) rows.push(['HDCPOutputProtectionData', { pre: new TextDecoder().decode(base64ToBytes(data.textContent.trim())) }]);
+  return rows;
+}
+
+/** One ContentKeyPeriod: its attributes as sent, and the length of a live or VOD period. */
+function periodRows(period) {
+  const id = period.getAttribute('id') ?? '(no id)';
+  const rows = [...period.attributes].filter((a) => a.name !== 'id').map((a) => [`${id} @${a.name}`, a.value]);
+  const start = Date.parse(period.getAttribute('start') ?? '');
+  const end = Date.parse(period.getAttribute('end') ?? '');
+  if (!Number.isNaN(start) && !Number.isNaN(end)) rows.push([`${id} length`, `${(end - start) / 1000} s (live)`]);
+  if (period.getAttribute('startOffset')) rows.push([`${id} kind`, 'VOD (offsets into the title)']);
+  return rows.length > 0 ? rows : [[id, '']];
+}
 
 function card(title, subtitle, rows) {
   return element('div', { className: 'payload' }, element('h4', {}, title, ' ', element('code', { textContent: subtitle })), table(rows));
