@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { deadlineRequestHandler } from './adapters/aws-deadlines.js';
 import { ContentSecretCache } from './adapters/content-secret-cache.js';
 import { FileContentSecrets } from './adapters/file-content-secrets.js';
 import { FileSecret } from './adapters/file-secret.js';
@@ -36,11 +37,17 @@ import { createContentKeyProtection } from './speke/encrypted-key-protection.js'
 
 export const USER_AGENT = 'speke-key-server/0.1.0';
 
-/** SDK calls fail fast and retry a bounded number of times; the answer must come well within API Gateway's 29 s. */
-export const AWS_CLIENT_SETTINGS = {
-  maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-} as const;
+/**
+ * SDK calls retry a bounded number of times, each attempt aborted after AWS_ATTEMPT_DEADLINE_MS and
+ * each adapter call after AWS_CALL_DEADLINE_MS (src/adapters/aws-deadlines.ts), with a socket pool
+ * sized for the publishing concurrency: the answer comes well within API Gateway's 29 s. A fresh
+ * request handler (and socket pool) per client.
+ */
+export const AWS_MAX_ATTEMPTS = 3;
+
+export function awsClientSettings() {
+  return { maxAttempts: AWS_MAX_ATTEMPTS, requestHandler: deadlineRequestHandler() };
+}
 
 export function createDrmRegistry(settings: DrmSettings = DEFAULT_DRM_SETTINGS): DrmRegistry {
   return new DrmRegistry([hlsAes128, clearKeyAes128, commonPssh, widevine(settings), playReady(settings), fairPlay(settings)]);
@@ -89,8 +96,8 @@ export interface AwsClients {
 
 /** SDK clients with explicit retry and timeout settings; traced as X-Ray subsegments when a tracer is given. */
 export function createAwsClients(tracer?: Tracer): AwsClients {
-  const s3 = new S3Client(AWS_CLIENT_SETTINGS);
-  const secretsManager = new SecretsManagerClient(AWS_CLIENT_SETTINGS);
+  const s3 = new S3Client(awsClientSettings());
+  const secretsManager = new SecretsManagerClient(awsClientSettings());
   return { s3: tracer ? tracer.captureAWSv3Client(s3) : s3, secretsManager: tracer ? tracer.captureAWSv3Client(secretsManager) : secretsManager };
 }
 
@@ -149,9 +156,9 @@ export function createLocalKeyStore(config: LocalConfig): KeyStore {
 }
 
 function localStore(config: LocalConfig): KeyStore {
-  if (!config.s3) return new FsKeyStore(join(config.dataDir, 'keys'));
+  if (!config.s3) return new FsKeyStore(join(config.dataDir, 'keys'), config.keyRetentionDays);
   const client = new S3Client({
-    ...AWS_CLIENT_SETTINGS,
+    ...awsClientSettings(),
     region: config.s3.region,
     ...(config.s3.endpoint ? { endpoint: config.s3.endpoint, forcePathStyle: true } : {}),
   });
@@ -173,13 +180,15 @@ export async function createLocalSecretSource(config: LocalConfig): Promise<Secr
 export async function createLocalDependencies(config: LocalConfig): Promise<LocalDependencies> {
   const source = await createLocalSecretSource(config);
   const contentSecrets = join(config.dataDir, 'reference-secrets');
-  const grants = new FsGrantStore(join(config.dataDir, 'grants'));
+  const grants = new FsGrantStore(join(config.dataDir, 'grants'), config.keyRetentionDays);
+  const store = localStore(config);
   const core = coreSettings(config, config.keyUrlPrefix ?? `http://${config.host}:${config.port}/keys`);
   return {
     core,
     keysFor: keysFor(config, source, () => new FileContentSecrets(contentSecrets)),
-    keyStore: createLocalKeyStore(config),
+    keyStore: new PublishedKeyMemo(store),
     grants,
+    sweepExpired: async () => (store instanceof FsKeyStore ? await store.sweep() : 0) + (await grants.sweep()),
     clock: systemClock,
     license: {
       core,
@@ -208,6 +217,8 @@ export async function createLocalDependencies(config: LocalConfig): Promise<Loca
 /** The local server's dependencies: SPEKE's, the ClearKey license switch, and what the demo page may show. */
 export interface LocalDependencies extends CopyProtectionDependencies {
   grants: FsGrantStore;
+  /** Removes key and grant files past SPEKE_KEY_RETENTION_DAYS (S3 keys expire by the bucket's lifecycle); returns how many. */
+  sweepExpired(): Promise<number>;
   /** POST /clearkey/license: grants from the data folder, key material that creates nothing. */
   license: ClearKeyLicenseDependencies;
   /** SPEKE_CLEARKEY_LICENSE: POST /clearkey/license is answered. */

@@ -74,6 +74,8 @@ export interface LocalConfig extends CommonConfig {
   corsOrigins: string[] | undefined;
   /** Resource bounds of the HTTP server (README "Security and limits"). */
   server: LocalServerLimits;
+  /** SPEKE_KEY_RETENTION_DAYS: key and grant files are kept this many days after writing (the stack's KeyRetentionDays). */
+  keyRetentionDays: number;
   /** When set, keys are published to this S3 bucket (optionally at a custom endpoint) instead of the data folder. */
   s3: { bucket: string; endpoint: string | undefined; region: string } | undefined;
 }
@@ -324,6 +326,7 @@ export function loadLocalConfig(env: Env = process.env): LocalConfig {
     allowedHosts: allowedHosts(r),
     corsOrigins: corsOrigins(r),
     server: serverLimits(r, shared.limits.maxBodyBytes),
+    keyRetentionDays: r.integer('SPEKE_KEY_RETENTION_DAYS', 2, 1, 36_500),
     clearKeyLicense: r.boolean('SPEKE_CLEARKEY_LICENSE', true),
     keyAccessToken: accessToken(r),
     host: r.string('HOST') ?? '127.0.0.1',

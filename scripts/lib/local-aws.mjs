@@ -114,8 +114,14 @@ export async function startLocalAws({ masterSecret = alphanumericSecret(), bucke
     secretsCalls,
     /** Object keys in the key bucket, sorted. */
     async listKeys() {
-      const out = await inspector.send(new ListObjectsV2Command({ Bucket: bucket }));
-      return (out.Contents ?? []).map((o) => o.Key).sort();
+      const keys = [];
+      let ContinuationToken;
+      do {
+        const out = await inspector.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken }));
+        keys.push(...(out.Contents ?? []).map((o) => o.Key));
+        ContinuationToken = out.IsTruncated ? out.NextContinuationToken : undefined;
+      } while (ContinuationToken);
+      return keys.sort();
     },
     async getObject(key) {
       const out = await inspector.send(new GetObjectCommand({ Bucket: bucket, Key: key }));

@@ -1,19 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseKeyGrant, type KeyGrant } from '../keys/key-grant.js';
 import { contentIdSegment } from '../keys/key-location.js';
 import { isUuid } from '../keys/kid.js';
 import type { GrantStore } from '../ports.js';
 import { dependencyFault } from './dependency-faults.js';
+import { DAY_MS, isExpired, sweepExpired } from './file-retention.js';
+import { DEFAULT_KEY_RETENTION_DAYS } from './fs-key-store.js';
 
 /**
  * Key grants in the local data folder: `<root>/<content ID, percent-encoded>/<kid>.json`, mode
  * 0600, written to a temporary file and renamed, so a reader never sees half a grant. Like the key
- * files, no content ID or KID can name a file outside `<root>`.
+ * files, no content ID or KID can name a file outside `<root>`. Grants expire with the keys
+ * (SPEKE_KEY_RETENTION_DAYS): an expired grant is not found, and sweep() removes it.
  */
 export class FsGrantStore implements GrantStore {
-  constructor(private readonly root: string) {}
+  private readonly retentionMs: number;
+
+  constructor(
+    private readonly root: string,
+    retentionDays: number = DEFAULT_KEY_RETENTION_DAYS,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.retentionMs = retentionDays * DAY_MS;
+  }
+
+  /** Removes grants past their retention; returns how many. */
+  sweep(): Promise<number> {
+    return sweepExpired(this.root, this.retentionMs, this.now());
+  }
 
   private path(contentId: string, kid: string): string {
     if (!isUuid(kid)) throw new Error('KID must be a UUID');
@@ -35,8 +51,13 @@ export class FsGrantStore implements GrantStore {
   async find(contentId: string, kid: string): Promise<KeyGrant | undefined> {
     if (!isUuid(kid)) return undefined;
     let text: string;
+    const path = this.path(contentId, kid);
     try {
-      text = await readFile(this.path(contentId, kid), 'utf8');
+      if (isExpired((await stat(path)).mtimeMs, this.retentionMs, this.now())) {
+        await rm(path, { force: true });
+        return undefined;
+      }
+      text = await readFile(path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw dependencyFault('grant-store', error);

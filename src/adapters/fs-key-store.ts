@@ -1,18 +1,34 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { contentIdSegment } from '../keys/key-location.js';
 import { isUuid } from '../keys/kid.js';
 import type { KeyStore } from '../ports.js';
 import { dependencyFault } from './dependency-faults.js';
+import { DAY_MS, isExpired, sweepExpired } from './file-retention.js';
 
 /**
  * Keys in the local data folder: `<root>/<content ID, percent-encoded>/<kid>`. The content ID is
  * one encoded segment (never '/', '\' or a dot segment) and the KID must be a UUID, so no request
- * can name a file outside `<root>`.
+ * can name a file outside `<root>`. A key file is kept for `retentionDays` after it was written
+ * (SPEKE_KEY_RETENTION_DAYS, like the stack's KeyRetentionDays): past it, it is not served and
+ * sweep() removes it; publishing the key again writes it anew.
  */
 export class FsKeyStore implements KeyStore {
-  constructor(private readonly root: string) {}
+  private readonly retentionMs: number;
+
+  constructor(
+    private readonly root: string,
+    retentionDays: number = DEFAULT_KEY_RETENTION_DAYS,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.retentionMs = retentionDays * DAY_MS;
+  }
+
+  /** Removes key files past their retention; returns how many. */
+  sweep(): Promise<number> {
+    return sweepExpired(this.root, this.retentionMs, this.now());
+  }
 
   private path(contentId: string, kid: string): string {
     if (!isUuid(kid)) throw new Error('KID must be a UUID');
@@ -23,7 +39,7 @@ export class FsKeyStore implements KeyStore {
   async put(contentId: string, kid: string, key: Buffer): Promise<void> {
     const target = this.path(contentId, kid);
     try {
-      if ((await readExisting(target))?.equals(key)) return;
+      if ((await this.readCurrent(target))?.equals(key)) return;
       await mkdir(join(target, '..'), { recursive: true, mode: 0o700 });
       const temporary = `${target}.${randomUUID()}.tmp`;
       await writeFile(temporary, key, { mode: 0o600 });
@@ -36,20 +52,26 @@ export class FsKeyStore implements KeyStore {
   async get(contentId: string, kid: string): Promise<Buffer | undefined> {
     if (!isUuid(kid)) return undefined;
     try {
-      return await readFile(this.path(contentId, kid));
+      return await this.readCurrent(this.path(contentId, kid));
+    } catch (error) {
+      throw dependencyFault('key-store', error);
+    }
+  }
+
+  /** The file's bytes, or undefined when there is none or it is past its retention (then removed). */
+  private async readCurrent(path: string): Promise<Buffer | undefined> {
+    try {
+      if (isExpired((await stat(path)).mtimeMs, this.retentionMs, this.now())) {
+        await rm(path, { force: true });
+        return undefined;
+      }
+      return await readFile(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw dependencyFault('key-store', error);
+      throw error;
     }
   }
 }
 
-/** The file's bytes, or undefined when there is none yet. */
-async function readExisting(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
+/** SPEKE_KEY_RETENTION_DAYS default: the template's KeyRetentionDays default. */
+export const DEFAULT_KEY_RETENTION_DAYS = 2;

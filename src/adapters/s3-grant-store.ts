@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseKeyGrant, type KeyGrant } from '../keys/key-grant.js';
 import type { GrantStore } from '../ports.js';
+import { callDeadline } from './aws-deadlines.js';
 import { dependencyFault } from './dependency-faults.js';
 
 /**
@@ -27,6 +28,7 @@ export class S3GrantStore implements GrantStore {
           Body: JSON.stringify(grant),
           ContentType: 'application/json',
         }),
+        callDeadline(),
       );
     } catch (error) {
       throw dependencyFault('grant-store', error);
@@ -36,7 +38,7 @@ export class S3GrantStore implements GrantStore {
   async find(contentId: string, kid: string): Promise<KeyGrant | undefined> {
     let text: string | undefined;
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: S3GrantStore.objectKey(contentId, kid) }));
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: S3GrantStore.objectKey(contentId, kid) }), callDeadline());
       text = await object.Body?.transformToString('utf-8');
     } catch (error) {
       const name = (error as { name?: string }).name;

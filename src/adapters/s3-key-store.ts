@@ -1,5 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { KeyStore } from '../ports.js';
+import { callDeadline } from './aws-deadlines.js';
 import { dependencyFault } from './dependency-faults.js';
 
 /**
@@ -14,8 +15,9 @@ export class S3KeyStore implements KeyStore {
     private readonly bucket: string,
   ) {}
 
+  /** `<content ID>/<kid>`, the KID lower-case like the file store's, however the caller spells it. */
   static objectKey(contentId: string, kid: string): string {
-    return `${contentId}/${kid}`;
+    return `${contentId}/${kid.toLowerCase()}`;
   }
 
   /**
@@ -50,6 +52,7 @@ export class S3KeyStore implements KeyStore {
         CacheControl: 'private, max-age=300',
         ...(onlyIfAbsent ? { IfNoneMatch: '*' } : {}),
       }),
+      callDeadline(),
     );
   }
 
@@ -63,7 +66,7 @@ export class S3KeyStore implements KeyStore {
 
   private async read(contentId: string, kid: string): Promise<Buffer | undefined> {
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: S3KeyStore.objectKey(contentId, kid) }));
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: S3KeyStore.objectKey(contentId, kid) }), callDeadline());
       return object.Body ? Buffer.from(await object.Body.transformToByteArray()) : undefined;
     } catch (error) {
       const name = (error as { name?: string }).name;

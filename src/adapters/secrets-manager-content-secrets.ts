@@ -2,6 +2,7 @@ import { CreateSecretCommand, GetRandomPasswordCommand, GetSecretValueCommand, t
 import { referenceSecretName } from '../keys/reference-deriver.js';
 import type { ContentSecretStore } from '../ports.js';
 import { DependencyError, NotFoundError } from '../speke/errors.js';
+import { callDeadline } from './aws-deadlines.js';
 import { dependencyFault } from './dependency-faults.js';
 
 /** The reference server's settings for a new content ID secret (src/key_generator.py). */
@@ -53,7 +54,7 @@ export class SecretsManagerContentSecrets implements ContentSecretStore {
   private async read(name: string): Promise<string | undefined> {
     let secretString: string | undefined;
     try {
-      ({ SecretString: secretString } = await this.client.send(new GetSecretValueCommand({ SecretId: name })));
+      ({ SecretString: secretString } = await this.client.send(new GetSecretValueCommand({ SecretId: name }), callDeadline()));
     } catch (error) {
       if (errorName(error) === 'ResourceNotFoundException') return undefined;
       // GetSecretValue on a secret scheduled for deletion: "...because it was marked for deletion".
@@ -69,13 +70,13 @@ export class SecretsManagerContentSecrets implements ContentSecretStore {
   private async create(name: string): Promise<string> {
     let secret: string | undefined;
     try {
-      ({ RandomPassword: secret } = await this.client.send(new GetRandomPasswordCommand({ PasswordLength: CONTENT_SECRET_LENGTH })));
+      ({ RandomPassword: secret } = await this.client.send(new GetRandomPasswordCommand({ PasswordLength: CONTENT_SECRET_LENGTH }), callDeadline()));
     } catch (error) {
       throw dependencyFault('secret-source', error);
     }
     if (!secret) throw new DependencyError('secret-source', true, { cause: new Error('GetRandomPassword returned no password') });
     try {
-      await this.client.send(new CreateSecretCommand({ Name: name, SecretString: secret, Description: CONTENT_SECRET_DESCRIPTION }));
+      await this.client.send(new CreateSecretCommand({ Name: name, SecretString: secret, Description: CONTENT_SECRET_DESCRIPTION }), callDeadline());
       return secret;
     } catch (error) {
       if (errorName(error) === 'ResourceExistsException') return this.readWinner(name);

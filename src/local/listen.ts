@@ -29,8 +29,17 @@ export async function listenLocalServer(config: LocalConfig, logger: RequestLogg
       resolve(url);
     });
   });
+  // Retention of the data folder's key and grant files: swept at start, then every hour.
+  const sweep = () => void app.sweepExpired().catch(() => undefined);
+  sweep();
+  const timer = setInterval(sweep, SWEEP_INTERVAL_MS);
+  timer.unref();
+  server.once('close', () => clearInterval(timer));
   return { server, app, baseUrl };
 }
+
+/** How often expired key and grant files are removed (they are never served once expired). */
+export const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** Closes the server, open connections included. */
 export function closeServer(server: Server): Promise<void> {

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildHandler } from '../../scripts/build.mjs';
+import { randomUUID } from 'node:crypto';
+import { apiGatewayEvent } from '../support/lambda.js';
+import { SYSTEM, v2Request } from '../support/requests.js';
 import { all, CPIX, parse, PSKC, SPEKE } from '../support/xml.js';
 
 /**
@@ -250,4 +253,28 @@ describe('events/clearkey-license.json answered by the built clearkey-license bu
     expect(served.statusCode).toBe(200);
     expect((JSON.parse(served.body) as KeySet).keys.map((k) => k.kid)).toEqual(kidsAsked());
   });
+});
+
+describe('1,000 AES-128 keys in one request, through the built SPEKE bundle and the S3 stand-in', () => {
+  it('answers 200 with every key published (bounded publishing over a socket pool sized for it), within the function timeout', async () => {
+    const keys = Array.from({ length: 1000 }, (_, i) => ({
+      kid: randomUUID(),
+      trackType: `VIDEO_${String(i).padStart(4, '0')}`,
+      filter: `<cpix:VideoFilter minPixels="${i * 1000}" maxPixels="${i * 1000 + 999}"/>`,
+    }));
+    const body = v2Request({
+      contentId: 'vod-1000-aes',
+      keys,
+      // HLS AES-128 (MediaConvert VOD): one PutObject per key; the stand-in's 15 s function deadline holds.
+      systems: [{ systemId: SYSTEM.hlsAes128, children: '<cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingData playlist="master"/>' }],
+    });
+    const file = join(workDir, 'thousand-aes128.json');
+    await writeFile(file, JSON.stringify(apiGatewayEvent(body, { headers: { 'X-Speke-Version': '2.0' } })));
+    const [result] = await invoke([file], join(workDir, 'thousand-results.json'));
+    expect({ status: result!.statusCode, body: result!.statusCode === 200 ? '' : result!.body }).toEqual({ status: 200, body: '' });
+    expect(result!.publishedKeys.map((p) => p.key).sort()).toEqual(keys.map((k) => `vod-1000-aes/${k.kid}`).sort());
+    const answer = parse(result!.body);
+    const plain = new Map(all(answer, CPIX, 'ContentKey').map((k) => [k.attrs.kid!, all(k, PSKC, 'PlainValue')[0]!.text]));
+    for (const { key, value } of result!.publishedKeys) expect(value).toBe(plain.get(key.slice('vod-1000-aes/'.length)));
+  }, 180_000);
 });

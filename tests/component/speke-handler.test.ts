@@ -1,7 +1,8 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AWS_CLIENT_SETTINGS, createAwsClients } from '../../src/composition.js';
+import { AWS_MAX_ATTEMPTS, createAwsClients } from '../../src/composition.js';
+import { AWS_ATTEMPT_DEADLINE_MS, AWS_MAX_SOCKETS, DeadlineHttpHandler } from '../../src/adapters/aws-deadlines.js';
 import { derive } from '../../src/keys/derive.js';
 import { apiGatewayEvent, LAMBDA_TEST_ENV, lambdaContext, spekeHandlerUnderTest } from '../support/lambda.js';
 import { CPIX, one, parse, PSKC } from '../support/xml.js';
@@ -105,11 +106,15 @@ describe('Lambda handler (Middy + Powertools) with mocked AWS clients', () => {
     expect(await handler(apiGatewayEvent(v1Aes128()), lambdaContext)).toMatchObject({ statusCode: 503, body: 'Secret source unavailable' });
   });
 
-  it('builds its SDK clients with explicit retry and timeout settings', async () => {
+  it('builds its SDK clients with explicit retries, a deadline per attempt and a socket pool sized for publishing', async () => {
     const { s3: s3Client, secretsManager } = createAwsClients();
-    expect(AWS_CLIENT_SETTINGS).toEqual({ maxAttempts: 3, requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } });
-    expect(await s3Client.config.maxAttempts()).toBe(3);
-    expect(await secretsManager.config.maxAttempts()).toBe(3);
+    expect([AWS_MAX_ATTEMPTS, AWS_ATTEMPT_DEADLINE_MS, AWS_MAX_SOCKETS]).toEqual([3, 2000, 64]);
+    for (const client of [s3Client, secretsManager]) {
+      expect(await client.config.maxAttempts()).toBe(3);
+      const handler = client.config.requestHandler as unknown as DeadlineHttpHandler;
+      expect(handler).toBeInstanceOf(DeadlineHttpHandler);
+    }
+    expect(s3Client.config.requestHandler).not.toBe(secretsManager.config.requestHandler);
   });
 
   it('answers 500 when S3 denies access (a retry will not help)', async () => {

@@ -43,6 +43,16 @@ describe('S3 key store against an S3-compatible server on loopback', () => {
     expect(Buffer.from(await object.Body!.transformToByteArray())).toEqual(key);
   });
 
+  it('lower-cases the KID in the object name, like the file store: one object however the KID is spelled', async () => {
+    const store = new S3KeyStore(client(), BUCKET);
+    const key = Buffer.alloc(16, 0xcd);
+    await store.put('channel-2', KID_A.toUpperCase(), key);
+    const object = await client().send(new GetObjectCommand({ Bucket: BUCKET, Key: `channel-2/${KID_A.toLowerCase()}` }));
+    expect(Buffer.from(await object.Body!.transformToByteArray())).toEqual(key);
+    expect(await store.get('channel-2', KID_A)).toEqual(key);
+    expect(await store.get('channel-2', KID_A.toUpperCase())).toEqual(key);
+  });
+
   it('answers undefined for a key that was never published', async () => {
     expect(await new S3KeyStore(client(), BUCKET).get('channel-1', KID_B)).toBeUndefined();
   });

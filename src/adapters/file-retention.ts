@@ -1,0 +1,47 @@
+import { readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * Retention of the data folder's key and grant files (SPEKE_KEY_RETENTION_DAYS), with the meaning
+ * of the stack's KeyRetentionDays: a file is kept for that many days after it was written, then
+ * removed. A file past its retention is never served, even before the sweep removes it.
+ */
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function isExpired(writtenAtMs: number, retentionMs: number, nowMs: number): boolean {
+  return nowMs - writtenAtMs >= retentionMs;
+}
+
+/** Removes every file under `root` (one level of content-ID folders) written `retentionMs` or more ago, and folders left empty. Returns how many files it removed. */
+export async function sweepExpired(root: string, retentionMs: number, nowMs: number): Promise<number> {
+  let removed = 0;
+  let folders: string[];
+  try {
+    folders = await readdir(root);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  for (const folder of folders) {
+    const dir = join(root, folder);
+    let files: string[];
+    try {
+      files = await readdir(dir);
+    } catch {
+      continue; // not a folder, or removed meanwhile
+    }
+    for (const file of files) {
+      const path = join(dir, file);
+      try {
+        if (isExpired((await stat(path)).mtimeMs, retentionMs, nowMs)) {
+          await rm(path, { force: true });
+          removed++;
+        }
+      } catch {
+        // removed meanwhile
+      }
+    }
+    await rmdir(dir).catch(() => undefined); // only succeeds when empty
+  }
+  return removed;
+}
