@@ -13,7 +13,7 @@ const b64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');
  * A v2 answer carries no v1-only element (URIExtXKey, anything in the speke namespace), even when
  * the request asked for one: MediaPackage v2 refuses them.
  */
-function valueFor(child: XmlElement, signalling: Signalling, v2: boolean): string | undefined | null {
+function valueFor(child: XmlElement, signalling: Signalling, v2: boolean, masterPlaylists: readonly string[]): string | undefined | null {
   if (v2 && (child.ns === NS.speke || (child.ns === NS.cpix && child.local === 'URIExtXKey'))) return undefined;
   if (child.ns === NS.cpix) {
     switch (child.local) {
@@ -28,7 +28,7 @@ function valueFor(child: XmlElement, signalling: Signalling, v2: boolean): strin
       case 'HLSSignalingData': {
         if (!signalling.hls) return undefined;
         const playlist = attr(child, 'playlist') ?? 'media';
-        return b64(hlsKeyTag(playlist === 'master' ? 'master' : 'media', signalling.hls));
+        return b64(hlsKeyTag(masterPlaylists.includes(playlist) ? 'master' : 'media', signalling.hls));
       }
       case 'HDSSignalingData':
         return undefined;
@@ -52,14 +52,21 @@ function valueFor(child: XmlElement, signalling: Signalling, v2: boolean): strin
 }
 
 /**
+ * The playlist values that name the multivariant playlist (#EXT-X-SESSION-KEY): SPEKE's `master`,
+ * and in v2.1 also CPIX 2.4's name for it, `multiVariant` (SPEKE-v2.1.md §a), echoed as sent.
+ */
+const MASTER = ['master'];
+const MASTER_V21 = ['master', 'multiVariant'];
+
+/**
  * SPEKE v2 asks for HLS signalling as a pair: one HLSSignalingData with playlist="media" and one
  * with playlist="master" (SPEKE.md §3.4 #4). Anything else is a structural gap, answered with a 4xx.
  */
-function checkHlsPair(children: XmlElement[], kid: string, systemId: string): void {
+function checkHlsPair(children: XmlElement[], kid: string, systemId: string, masterPlaylists: readonly string[]): void {
   const hls = children.filter((c) => c.ns === NS.cpix && c.local === 'HLSSignalingData');
   if (hls.length === 0) return;
   const playlists = hls.map((c) => attr(c, 'playlist'));
-  const pair = hls.length === 2 && playlists.includes('media') && playlists.includes('master');
+  const pair = hls.length === 2 && playlists.includes('media') && playlists.some((p) => p !== undefined && masterPlaylists.includes(p));
   if (!pair) {
     throw new SpekeValidationError(
       `DRMSystem ${systemId} for KID ${kid}: HLSSignalingData must come as a pair, one with playlist="media" and one with playlist="master"`,
@@ -79,10 +86,11 @@ export function fillDrmSystem(
 ): void {
   const children = drm.children.filter((c): c is XmlElement => c.kind === 'element');
   const v2 = isV2(context.spekeVersion);
-  if (v2 && signalling.hls) checkHlsPair(children, context.kid, context.systemId);
+  const masterPlaylists = context.spekeVersion === 'v2.1' ? MASTER_V21 : MASTER;
+  if (v2 && signalling.hls) checkHlsPair(children, context.kid, context.systemId, masterPlaylists);
   drm.children = drm.children.filter((child) => {
     if (child.kind === 'text') return child.text.trim() !== '' && children.length === 0;
-    const value = valueFor(child, signalling, v2);
+    const value = valueFor(child, signalling, v2, masterPlaylists);
     if (value === null) return true;
     if (value === undefined) return false;
     setText(child, value);

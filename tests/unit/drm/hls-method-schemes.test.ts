@@ -102,3 +102,20 @@ it('a document mixing a CENC scheme with its HLS method is a mixed-scheme combin
   }).replace('kid="6c5f5206-7d98-4808-84d8-94f132c1e9fe" commonEncryptionScheme="cbcs"', 'kid="6c5f5206-7d98-4808-84d8-94f132c1e9fe" commonEncryptionScheme="SAMPLE-AES"');
   expect(refusal(body, '2.1')).toEqual({ status: 422, message: 'Non compliant ContentKey@commonEncryptionScheme combination' });
 });
+
+describe("CPIX 2.4's playlist=\"multiVariant\"", () => {
+  const body = (playlist: string) =>
+    v21Request({ systems: [{ systemId: SYSTEM.fairplay, children: `<cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingData playlist="${playlist}"/>` }] });
+
+  it('is taken in v2.1 as the multivariant playlist (#EXT-X-SESSION-KEY) and echoed as sent', () => {
+    const doc = parse(answer(body('multiVariant'), '2.1').body);
+    const hls = all(doc, CPIX, 'HLSSignalingData');
+    expect(hls.map((h) => h.attrs.playlist)).toEqual(['media', 'multiVariant']);
+    expect(hlsTags(all(doc, CPIX, 'DRMSystem')[0]!).map((t) => t.tag)).toEqual(['#EXT-X-KEY', '#EXT-X-SESSION-KEY']);
+  });
+
+  it('is not a SPEKE v2.0 value: the pair is incomplete there', () => {
+    const v20 = v2Request({ systems: [{ systemId: SYSTEM.fairplay, children: '<cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingData playlist="multiVariant"/>' }] });
+    expect(refusal(v20, '2.0').message).toMatch(/HLSSignalingData must come as a pair/);
+  });
+});
