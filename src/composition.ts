@@ -150,6 +150,19 @@ export function createLicenseAccessToken(config: LambdaConfig, clients: AwsClien
   return fixedAccessToken(config.keyAccessToken);
 }
 
+/** The license function's player-token key (SPEKE_PLAYER_TOKEN_SECRET_ID), cached like the master secret; undefined: no player tokens. */
+export function createPlayerTokenKey(config: LambdaConfig, clients: AwsClients): SecretSource | undefined {
+  if (config.playerTokenSecretId === undefined) return undefined;
+  return new SecretsManagerSecret(clients.secretsManager, config.playerTokenSecretId, config.masterSecretMaxAgeSeconds);
+}
+
+/** The local server's player-token key: `<data dir>/player-token-key`, 32 random bytes made on first use (mode 0600). */
+export function localPlayerTokenKey(dataDir: string): Promise<SecretSource> {
+  return FileSecret.open(join(dataDir, PLAYER_TOKEN_KEY_FILE));
+}
+
+export const PLAYER_TOKEN_KEY_FILE = 'player-token-key';
+
 /** The local server's key store (data folder, or S3 when a bucket is configured), behind the publish memo. */
 export function createLocalKeyStore(config: LocalConfig): KeyStore {
   return new PublishedKeyMemo(localStore(config));
@@ -198,6 +211,7 @@ export async function createLocalDependencies(config: LocalConfig): Promise<Loca
     },
     clearKeyLicense: config.clearKeyLicense,
     keyAccessToken: config.keyAccessToken,
+    playerTokenKey: config.playerTokens ? await localPlayerTokenKey(config.dataDir) : undefined,
     http: {
       allowedHosts: config.allowedHosts,
       corsOrigins: config.corsOrigins,
@@ -225,6 +239,8 @@ export interface LocalDependencies extends CopyProtectionDependencies {
   clearKeyLicense: boolean;
   /** SPEKE_KEY_ACCESS_TOKEN: bearer token required on /copyProtection, /keys and /clearkey/license, when set. */
   keyAccessToken: string | undefined;
+  /** SPEKE_PLAYER_TOKENS: the key player tokens are checked with on /keys and /clearkey/license; undefined: off. */
+  playerTokenKey: SecretSource | undefined;
   /** Who may call the HTTP server (Host and Origin allow-lists) and its resource bounds. */
   http: RequestOriginSettings & { bindHost: string; keyUrlPrefix: string | undefined; limits: LocalServerLimits };
   demo: DemoEnvironment;

@@ -49,6 +49,11 @@ export interface LambdaConfig extends CommonConfig {
    * (what the stack sets with ClearKeyLicenseAccessToken=generated). At most one of the two.
    */
   keyAccessTokenSecretId: string | undefined;
+  /**
+   * SPEKE_PLAYER_TOKEN_SECRET_ID: when set, POST /clearkey/license requires a player token (a JWT
+   * bound to the content ID, src/keys/player-token.ts) signed with this secret's value.
+   */
+  playerTokenSecretId: string | undefined;
   keyBucket: string;
   /** SPEKE_GRANT_BUCKET: where ClearKey grants are recorded and read; required with SPEKE_CLEARKEY_LICENSE=true. */
   grantBucket: string | undefined;
@@ -74,6 +79,12 @@ export interface LocalConfig extends CommonConfig {
   corsOrigins: string[] | undefined;
   /** Resource bounds of the HTTP server (README "Security and limits"). */
   server: LocalServerLimits;
+  /**
+   * SPEKE_PLAYER_TOKENS: /clearkey/license and /keys require a player token (JWT bound to the
+   * content ID) signed with the data folder's player-token-key; SPEKE_KEY_ACCESS_TOKEN then guards
+   * POST /copyProtection only.
+   */
+  playerTokens: boolean;
   /** SPEKE_KEY_RETENTION_DAYS: key and grant files are kept this many days after writing (the stack's KeyRetentionDays). */
   keyRetentionDays: number;
   /** When set, keys are published to this S3 bucket (optionally at a custom endpoint) instead of the data folder. */
@@ -121,6 +132,7 @@ export const LAMBDA_ENV = [
   'SPEKE_HLS_ALLOWED_CPC',
   'SPEKE_GRANT_BUCKET',
   'SPEKE_CLEARKEY_ALLOW_SHARED_KEYS',
+  'SPEKE_PLAYER_TOKEN_SECRET_ID',
 ] as const;
 
 class Reader {
@@ -268,6 +280,7 @@ export function loadLambdaConfig(env: Env = process.env): LambdaConfig {
     clearKeyLicense,
     keyAccessToken,
     keyAccessTokenSecretId,
+    playerTokenSecretId: r.string('SPEKE_PLAYER_TOKEN_SECRET_ID'),
     keyBucket: r.required('SPEKE_KEY_BUCKET'),
     grantBucket,
     keyUrlPrefix: r.url('SPEKE_KEY_URL_PREFIX', r.required('SPEKE_KEY_URL_PREFIX')) ?? '',
@@ -327,6 +340,7 @@ export function loadLocalConfig(env: Env = process.env): LocalConfig {
     corsOrigins: corsOrigins(r),
     server: serverLimits(r, shared.limits.maxBodyBytes),
     keyRetentionDays: r.integer('SPEKE_KEY_RETENTION_DAYS', 2, 1, 36_500),
+    playerTokens: r.boolean('SPEKE_PLAYER_TOKENS', false),
     clearKeyLicense: r.boolean('SPEKE_CLEARKEY_LICENSE', true),
     keyAccessToken: accessToken(r),
     host: r.string('HOST') ?? '127.0.0.1',

@@ -6,8 +6,9 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { eventBody } from './event-body.js';
-import { ClearKeyRequestError } from '../keys/clearkey-license.js';
-import type { AccessTokenSource } from '../ports.js';
+import { checkLicenseContentId, ClearKeyRequestError } from '../keys/clearkey-license.js';
+import { verifyPlayerToken } from '../keys/player-token.js';
+import type { AccessTokenSource, SecretSource } from '../ports.js';
 import { hasBearerToken } from '../service/bearer-token.js';
 import { clearKeyErrorAnswer, clearKeyLicense, LICENSE_CORS, type ClearKeyLicenseDependencies } from '../service/clearkey-license.js';
 import { logRequest } from '../service/request-log.js';
@@ -23,6 +24,11 @@ export interface ClearKeyHandlerDependencies {
    * without credentials). Undefined: open.
    */
   accessToken: AccessTokenSource | undefined;
+  /**
+   * SPEKE_PLAYER_TOKEN_SECRET_ID: when set, a POST needs a player token for its content ID
+   * (src/keys/player-token.ts) instead: 401 without a valid one, 403 for another content ID.
+   */
+  playerTokenKey?: SecretSource | undefined;
   logger: Logger;
   tracer: Tracer;
 }
@@ -59,7 +65,7 @@ function licenseErrorHandler(logger: Logger): MiddlewareObj<APIGatewayProxyEvent
  * Tracer never captures responses (they carry keys) and Logger never logs events.
  */
 export function createClearKeyLicenseHandler(deps: ClearKeyHandlerDependencies) {
-  const { app, enabled, accessToken, logger, tracer } = deps;
+  const { app, enabled, accessToken, playerTokenKey, logger, tracer } = deps;
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
@@ -73,7 +79,10 @@ export function createClearKeyLicenseHandler(deps: ClearKeyHandlerDependencies) 
         if (event.httpMethod === 'OPTIONS') return { statusCode: 204, headers: { ...LICENSE_CORS, 'Access-Control-Max-Age': '86400' }, body: '' };
         if (event.httpMethod !== 'POST') throw new ClearKeyRequestError('Method not allowed', 405, 'method-not-allowed');
         // httpHeaderNormalizer has lower-cased the header names.
-        if (accessToken !== undefined && !hasBearerToken(event.headers?.authorization, await accessToken.accessToken())) {
+        if (playerTokenKey !== undefined) {
+          const contentId = checkLicenseContentId(event.queryStringParameters?.contentId, app.core.limits.maxContentIdLength);
+          await verifyPlayerToken(event.headers?.authorization, await playerTokenKey.masterSecret(), contentId);
+        } else if (accessToken !== undefined && !hasBearerToken(event.headers?.authorization, await accessToken.accessToken())) {
           logRequest(logger, { route: ROUTE, facts, status: 401, durationMs: performance.now() - started, reason: 'unauthorized' });
           return unauthorized();
         }
@@ -84,7 +93,7 @@ export function createClearKeyLicenseHandler(deps: ClearKeyHandlerDependencies) 
       } catch (error) {
         const answer = clearKeyErrorAnswer(error);
         logRequest(logger, { route: ROUTE, facts, status: answer.status, durationMs: performance.now() - started, reason: answer.reason, error });
-        return result(answer);
+        return result(answer.status === 401 ? { ...answer, headers: { ...answer.headers, 'WWW-Authenticate': 'Bearer' } } : answer);
       }
     });
 }

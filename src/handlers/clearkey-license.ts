@@ -1,4 +1,4 @@
-import { createAwsClients, createClearKeyLicenseDependencies, createLicenseAccessToken } from '../composition.js';
+import { createAwsClients, createClearKeyLicenseDependencies, createLicenseAccessToken, createPlayerTokenKey } from '../composition.js';
 import { loadLambdaConfig } from '../config.js';
 import { logger, tracer } from '../observability.js';
 import { createClearKeyLicenseHandler } from './clearkey-license-handler.js';
@@ -10,6 +10,7 @@ export const handler = createClearKeyLicenseHandler({
   app: createClearKeyLicenseDependencies(config, clients),
   enabled: config.clearKeyLicense,
   accessToken: createLicenseAccessToken(config, clients),
+  playerTokenKey: createPlayerTokenKey(config, clients),
   logger,
   tracer,
 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { LocalDependencies } from '../composition.js';
 import { contentIdFromPathSegment } from '../keys/clearkey-license.js';
 import { isUuid } from '../keys/kid.js';
+import { verifyPlayerToken } from '../keys/player-token.js';
 import type { KeyStore } from '../ports.js';
 import { hasBearerToken } from '../service/bearer-token.js';
 import { CLEARKEY_MAX_BODY_BYTES, clearKeyErrorAnswer, clearKeyLicense } from '../service/clearkey-license.js';
@@ -27,6 +28,15 @@ const DRAIN_LIMIT = 64 * 1024 * 1024;
 /** CORS of the key route (players fetch AES-128 keys, maybe with a bearer token) and the license route (JSON POST). */
 const KEY_CORS = { methods: 'GET, HEAD, OPTIONS', headers: 'Authorization' };
 const LICENSE_CORS = { methods: 'POST, OPTIONS', headers: 'Content-Type, Authorization' };
+
+/** A percent-encoded path segment decoded, or undefined when it is not valid percent-encoding. */
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer = ''): void {
   res.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
@@ -160,6 +170,24 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
   }
 
   /**
+   * The player routes (/keys, /clearkey/license) with SPEKE_PLAYER_TOKENS: a player token for this
+   * content ID, else 401 (403 for another content ID). Answers and returns true when refused.
+   */
+  async function refusedPlayer(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>, contentId: string | undefined, json: boolean): Promise<boolean> {
+    if (app.playerTokenKey === undefined) return unauthorized(req, res, cors, json);
+    try {
+      await verifyPlayerToken(req.headers.authorization, await app.playerTokenKey.masterSecret(), contentId ?? '');
+      return false;
+    } catch (error) {
+      const answer = clearKeyErrorAnswer(error);
+      const headers = { ...cors, ...(answer.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {}) };
+      if (json) send(res, answer.status, { ...headers, ...answer.headers }, answer.body);
+      else sendText(res, answer.status, JSON.parse(answer.body).error as string, headers);
+      return true;
+    }
+  }
+
+  /**
    * 401 unless the request carries the configured bearer token (no token configured: open). The
    * license route answers it as JSON, like its other errors and the Lambda handler.
    */
@@ -205,7 +233,7 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
         const cors = origins.corsHeaders(origin, KEY_CORS.methods, KEY_CORS.headers);
         if (req.method === 'OPTIONS') return send(res, 204, { ...cors, 'Access-Control-Max-Age': '86400' });
         if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed', { ...cors, Allow: 'GET, HEAD, OPTIONS' });
-        if (unauthorized(req, res, cors)) return;
+        if (await refusedPlayer(req, res, cors, safeDecode(keyMatch[1]!), false)) return;
         return keyRoute(res, cors, keyMatch[1]!, keyMatch[2]!, req.method === 'HEAD');
       }
       const licenseMatch = /^\/clearkey\/license(?:\/([^/]+))?$/.exec(path);
@@ -213,7 +241,8 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
         const cors = origins.corsHeaders(origin, LICENSE_CORS.methods, LICENSE_CORS.headers);
         if (req.method === 'OPTIONS') return send(res, 204, { ...cors, 'Access-Control-Max-Age': '86400' });
         if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed', { ...cors, Allow: 'POST, OPTIONS' });
-        if (unauthorized(req, res, cors, true)) return;
+        const licenseContentId = licenseMatch[1] !== undefined ? safeDecode(licenseMatch[1]) : (url?.searchParams.get('contentId') ?? undefined);
+        if (await refusedPlayer(req, res, cors, licenseContentId, true)) return;
         return clearKeyRoute(req, res, cors, licenseMatch[1], url?.searchParams.get('contentId') ?? null, requestId);
       }
       if (await demoRoute(req, res, path, { app, demo: app.demo, clearKeyLicense: app.clearKeyLicense })) return;
