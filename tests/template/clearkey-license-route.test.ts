@@ -51,7 +51,7 @@ describe('template.yaml: ClearKey license parameters', () => {
 
   it('are grouped together for the console', () => {
     const groups = template.Metadata['AWS::CloudFormation::Interface'].ParameterGroups as Json[];
-    expect(groups.find((g) => g.Parameters.includes('ClearKeyLicense'))?.Parameters).toEqual(['ClearKeyLicense', 'ClearKeyLicenseAccessToken', 'ClearKeyAllowSharedKeys']);
+    expect(groups.find((g) => g.Parameters.includes('ClearKeyLicense'))?.Parameters).toEqual(['ClearKeyLicense', 'ClearKeyLicenseAccessToken', 'ClearKeyAllowSharedKeys', 'ClearKeyLicensePlayerTokens']);
   });
 });
 

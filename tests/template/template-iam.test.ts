@@ -194,7 +194,18 @@ describe('template.yaml: IAM of the ClearKey license function', () => {
     const role = template.Resources.ClearKeyLicenseFunctionRole!.Properties;
     expect(role.ManagedPolicyArns).toBeUndefined();
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
-    expect(licenseStatements.every((s) => [undefined, 'UseReferenceDerivation', 'RequireClearKeyLicenseToken'].includes(s.condition))).toBe(true);
+    expect(licenseStatements.every((s) => [undefined, 'UseReferenceDerivation', 'RequireClearKeyLicenseToken', 'RequirePlayerTokens'].includes(s.condition))).toBe(true);
+  });
+
+  it('adds, only with player tokens required (the default), GetSecretValue on the player-token key, the secret the function is told to read', () => {
+    expect(template.Conditions.RequirePlayerTokens).toEqual({
+      'Fn::And': [{ Condition: 'EnableClearKeyLicense' }, { 'Fn::Equals': [{ Ref: 'ClearKeyLicensePlayerTokens' }, 'required'] }],
+    });
+    expect(template.Parameters.ClearKeyLicensePlayerTokens).toMatchObject({ Default: 'required', AllowedValues: ['required', 'off'] });
+    const tokenOnly = licenseStatements.filter((s) => s.condition === 'RequirePlayerTokens');
+    expect(tokenOnly.map((s) => [s.statement.Action, s.statement.Resource])).toEqual([['secretsmanager:GetSecretValue', { Ref: 'PlayerTokenSecret' }]]);
+    expect(functionEnvironment(template, 'ClearKeyLicenseFunction').SPEKE_PLAYER_TOKEN_SECRET_ID).toEqual({ 'Fn::If': ['RequirePlayerTokens', { Ref: 'PlayerTokenSecret' }, ''] });
+    expect(template.Resources.PlayerTokenSecret).toMatchObject({ Condition: 'RequirePlayerTokens', Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } } });
   });
 
   it('adds, only with a generated access token, GetSecretValue on that token secret (what the function reads it with)', async () => {

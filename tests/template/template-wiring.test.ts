@@ -66,12 +66,13 @@ describe('template.yaml: the function', () => {
     const globals = template.Globals.Function.Environment.Variables as Record<string, Json>;
     expect(Object.keys(globals).length).toBeGreaterThan(10);
     for (const id of FUNCTIONS) {
-      expect(Object.keys(props(id).Environment.Variables).sort()).toEqual(['SPEKE_CLEARKEY_LICENSE', 'SPEKE_KEY_ACCESS_TOKEN', 'SPEKE_KEY_ACCESS_TOKEN_SECRET_ID']);
+      expect(Object.keys(props(id).Environment.Variables).sort()).toEqual(['SPEKE_CLEARKEY_LICENSE', 'SPEKE_KEY_ACCESS_TOKEN', 'SPEKE_KEY_ACCESS_TOKEN_SECRET_ID', 'SPEKE_PLAYER_TOKEN_SECRET_ID']);
     }
     // The SPEKE API is IAM-authorized for encryptors: no license route, no viewer token there.
     expect(env.SPEKE_CLEARKEY_LICENSE).toBe('false');
     expect(env.SPEKE_KEY_ACCESS_TOKEN).toBe('');
     expect(env.SPEKE_KEY_ACCESS_TOKEN_SECRET_ID).toBe('');
+    expect(env.SPEKE_PLAYER_TOKEN_SECRET_ID).toBe('');
     const license = functionEnvironment(template, 'ClearKeyLicenseFunction');
     expect(license.SPEKE_CLEARKEY_LICENSE).toBe('true');
     // The token is never in the function's configuration: only the secret's ARN is.
