@@ -110,8 +110,11 @@ describe('template.yaml: the license route on the SPEKE API', () => {
       ThrottlingBurstLimit: 50,
       ThrottlingRateLimit: 20,
     });
-    // The stage-wide entry stays unconditional and unthrottled (SPEKE callers keep the account limits).
-    expect(settings.filter((s) => s.condition === undefined).map((s) => s.value)).toEqual([{ ResourcePath: '/*', HttpMethod: '*', LoggingLevel: 'OFF', DataTraceEnabled: false }]);
+    // The stage-wide entry stays unconditional and unthrottled; POST /copyProtection has its own
+    // limits (tests/template/security-resources.test.ts).
+    const unconditional = settings.filter((s) => s.condition === undefined).map((s) => s.value);
+    expect(unconditional[0]).toEqual({ ResourcePath: '/*', HttpMethod: '*', LoggingLevel: 'OFF', DataTraceEnabled: false });
+    expect(unconditional.map((s) => s.ResourcePath)).toEqual(['/*', '/~1copyProtection']);
   });
 
   it('is deployed to the stage whenever the stack changes, so switching ClearKeyLicense takes effect', () => {

@@ -14,6 +14,7 @@ export interface Template {
   Resources: Record<string, { Type: string; Properties?: Json; Metadata?: Json; Condition?: string; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
   Outputs: Record<string, { Value: Json; Description?: string }>;
   Metadata?: Json;
+  Rules?: Record<string, Json>;
 }
 
 export const TEMPLATE_PATH = fileURLToPath(new URL('../../template.yaml', import.meta.url));

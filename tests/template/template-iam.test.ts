@@ -298,7 +298,9 @@ describe('template.yaml: roles for MediaPackage and MediaConvert', () => {
     ['MediaConvertSpekeRole', ['mediaconvert.amazonaws.com']],
   ])('%s can be assumed by %p and holds only the invoke policy', (id, services) => {
     const role = template.Resources[id]!.Properties;
-    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: services }, Action: 'sts:AssumeRole' }]);
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: services }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } },
+    ]);
     expect(role.ManagedPolicyArns).toEqual([{ Ref: 'SpekeInvokePolicy' }]);
     expect(role.Policies).toBeUndefined();
   });

@@ -24,6 +24,8 @@ const STRING_SAMPLES: Record<string, string> = {
   HlsAllowedCpc: 'fairplay:UHD=AppleMain/Main',
   MasterSecretReplicaRegion: 'us-west-2',
   ExistingMasterSecretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:MasterSecret-AbCdEf',
+  KeyDeliveryDomainName: 'keys.example.com',
+  KeyDeliveryCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f3c2b1a-1234-4abc-9def-0123456789ab',
 };
 
 /** A valid value other than the default, for any parameter. */
