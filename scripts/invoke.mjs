@@ -13,6 +13,11 @@
 //                         (default: build both into dist/speke first, as `npm run build`)
 //   --bundle <file.mjs>   run this one bundle for every event, whatever its route
 //   --results <file.json> also write the responses (and the keys each one published) as JSON
+//   --as-deployed         run each function in a process of its own with the environment it has
+//                         once deployed: the template's variables at default parameters (NODE_OPTIONS
+//                         --enable-source-maps included), the Lambda runtime's, tracing on (X-Ray
+//                         segments to a loopback receiver, counted per answer), metrics on (EMF on
+//                         stdout)
 // Settings such as SPEKE_WIDEVINE_PROVIDER, SPEKE_KEY_DERIVATION or SPEKE_KEY_ACCESS_TOKEN may be
 // exported beforehand.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -20,7 +25,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleNameFor, startBundle, startBundles } from './lib/run-bundle.mjs';
 
-const USAGE = 'usage: npm run invoke -- [--bundle-dir <dir> | --bundle <file.mjs>] [--results <file.json>] <event.json>...';
+const USAGE = 'usage: npm run invoke -- [--bundle-dir <dir> | --bundle <file.mjs>] [--results <file.json>] [--as-deployed] <event.json>...';
 
 async function main() {
   const { values, positionals } = parseArgs({
@@ -29,6 +34,7 @@ async function main() {
       bundle: { type: 'string' },
       'bundle-dir': { type: 'string' },
       results: { type: 'string' },
+      'as-deployed': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -36,6 +42,7 @@ async function main() {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
+  const asDeployed = values['as-deployed'] === true;
   const given = await Promise.all(positionals.map(async (path) => ({ path, event: JSON.parse(await readFile(path, 'utf8')) })));
   // SPEKE events first, then license events (each group in the order given): a license answers
   // only KIDs a SPEKE answer granted earlier, as a player asks after the packager got its keys.
@@ -43,7 +50,7 @@ async function main() {
 
   let runner;
   if (values.bundle !== undefined) {
-    runner = await startBundle(values.bundle);
+    runner = await startBundle(values.bundle, { asDeployed });
   } else {
     let dir = values['bundle-dir'];
     if (dir === undefined) {
@@ -53,7 +60,7 @@ async function main() {
     }
     // Only the bundles the events need.
     const names = [...new Set(events.map(({ event }) => bundleNameFor(event)))];
-    runner = await startBundles(Object.fromEntries(names.map((name) => [name, join(dir, `${name}.mjs`)])));
+    runner = await startBundles(Object.fromEntries(names.map((name) => [name, join(dir, `${name}.mjs`)])), { asDeployed });
   }
 
   const results = [];

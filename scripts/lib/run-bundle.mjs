@@ -1,8 +1,9 @@
 // Runs the built Lambda bundles (the artefacts `sam build` produces from the template's esbuild
 // metadata: speke.mjs, clearkey-license.mjs) in this Node process, against the loopback
 // stand-ins of scripts/lib/local-aws.mjs.
-import { randomUUID } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
+import { spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { deployedVariables, FUNCTION_IDS, lambdaContext, loadTemplate, runtimeVariables, startXrayReceiver, taskRootOf } from './lambda-environment.mjs';
 import { startLocalAws } from './local-aws.mjs';
 
 /** Stands in for the CloudFront domain the stack creates; key URLs are printed, never fetched. */
@@ -11,24 +12,9 @@ export const LOCAL_KEY_URL_PREFIX = 'https://d111111abcdef8.cloudfront.net';
 /** Variables that could send SDK calls somewhere other than the stand-ins; removed before the bundle loads. */
 const UNSET = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN'];
 
-/** A Lambda context object with the fields Powertools reads. */
-export function lambdaContext(functionName = 'speke-local') {
-  const deadline = Date.now() + 15_000;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+export { lambdaContext };
+
+const FUNCTION_PROCESS = fileURLToPath(new URL('./function-process.mjs', import.meta.url));
 
 /**
  * The template's function for an API Gateway event, by its route: `clearkey-license` for
@@ -56,8 +42,15 @@ export const FUNCTION_ENV = {
  * cold start. All bundles share the stand-ins, so they see the same master secret.
  *
  * `bundles` maps a function's bundle name (`speke`, `clearkey-license`) to its .mjs file.
+ *
+ * By default tracing and metrics are off (a quiet local run). With `asDeployed`, each function
+ * gets instead the environment it has once deployed (scripts/lib/lambda-environment.mjs: the
+ * template's variables at default parameters, the Lambda runtime's own, tracing on with a loopback
+ * X-Ray receiver, metrics on); only `env` and the stand-ins' endpoints override it. Each answer then
+ * also tells how many X-Ray datagrams its invocation sent (`xrayDatagrams`).
  */
-export async function startBundles(bundles, { env = {} } = {}) {
+export async function startBundles(bundles, { env = {}, asDeployed = false } = {}) {
+  if (asDeployed) return startDeployedBundles(bundles, { env });
   const aws = await startLocalAws();
   const handlers = {};
   try {
@@ -102,8 +95,86 @@ export async function startBundles(bundles, { env = {} } = {}) {
   };
 }
 
+/**
+ * As deployed, each function runs in a process of its own, as on Lambda (two bundles in one
+ * process would also share the X-Ray SDK's global context, and one of them would trace nothing):
+ * scripts/lib/function-process.mjs imports the bundle with the function's whole environment and
+ * answers the events sent to it. The stand-ins and the X-Ray receiver stay in this process.
+ */
+async function startDeployedBundles(bundles, { env }) {
+  const aws = await startLocalAws();
+  const xray = await startXrayReceiver();
+  const template = loadTemplate();
+  const children = {};
+  const stop = async () => {
+    await Promise.all(Object.values(children).map((child) => new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill();
+    })));
+    await xray.close();
+    await aws.stop();
+  };
+  try {
+    // Nothing of this process's own settings but what a Lambda function also has (PATH, HOME).
+    const base = Object.fromEntries(['PATH', 'HOME', 'TMPDIR', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+    for (const [name, bundlePath] of Object.entries(bundles)) {
+      const functionId = FUNCTION_IDS[name];
+      if (!functionId) throw new Error(`no function of template.yaml is built as ${name}.mjs`);
+      const { variables } = deployedVariables(template, functionId);
+      const functionName = name === 'speke' ? 'speke-local' : `${name}-local`;
+      const runtime = runtimeVariables(template, functionId, { functionName, taskRoot: taskRootOf(bundlePath), xrayDaemonAddress: xray.address });
+      // The stand-ins' endpoints and fake credentials last: no call may leave loopback.
+      const childEnv = { ...base, SPEKE_KEY_URL_PREFIX: LOCAL_KEY_URL_PREFIX, ...variables, ...runtime, ...env, ...aws.env };
+      const child = spawn(process.execPath, [FUNCTION_PROCESS, bundlePath], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      children[name] = child;
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${name}.mjs did not start within 30 s`)), 30_000);
+        child.once('message', (message) => {
+          clearTimeout(timer);
+          if (message.ready) resolve();
+          else reject(new Error(`${bundlePath}: ${message.error}`));
+        });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`${bundlePath}: the function process exited with ${code} before it was ready`));
+        });
+      });
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  let next = 0;
+  return {
+    aws,
+    async invoke(event, name = bundleNameFor(event)) {
+      const child = children[name];
+      if (!child) throw new Error(`no ${name} bundle was started for ${event?.resource ?? event?.path}`);
+      const id = ++next;
+      const before = xray.count();
+      const reply = await new Promise((resolve, reject) => {
+        const onMessage = (message) => {
+          if (message.id !== id) return;
+          child.off('message', onMessage);
+          child.off('exit', onExit);
+          resolve(message);
+        };
+        const onExit = (code) => reject(new Error(`the ${name} function process exited with ${code}`));
+        child.on('message', onMessage);
+        child.once('exit', onExit);
+        child.send({ id, event });
+      });
+      if (reply.error) throw new Error(`${name}.mjs: ${reply.error}`);
+      await xray.waitBeyond(before);
+      return { ...reply.answer, xrayDatagrams: xray.count() - before, sourceMapsEnabled: reply.sourceMapsEnabled };
+    },
+    stop,
+  };
+}
+
 /** One bundle, answering every event (the SPEKE function's unless `name` says otherwise). */
-export async function startBundle(bundlePath, { env = {}, name = 'speke' } = {}) {
-  const runner = await startBundles({ [name]: bundlePath }, { env });
+export async function startBundle(bundlePath, { env = {}, name = 'speke', asDeployed = false } = {}) {
+  const runner = await startBundles({ [name]: bundlePath }, { env, asDeployed });
   return { ...runner, invoke: (event) => runner.invoke(event, name) };
 }

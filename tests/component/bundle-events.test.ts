@@ -106,6 +106,47 @@ afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
+describe('events/ answered by the built bundles as deployed (npm run invoke -- --as-deployed)', () => {
+  // Each function in its own process with its environment as the stack sets it at default
+  // parameters and as the Lambda runtime adds to it: Tracing Active (X-Ray SDK sending to a
+  // loopback receiver, a trace header per invocation), metrics on, NODE_OPTIONS from the template.
+  let deployed: (Result & { xrayDatagrams: number; sourceMapsEnabled: boolean })[];
+  let stdout: string;
+  let stderr: string;
+  beforeAll(async () => {
+    const { NODE_OPTIONS: _jestVmModules, POWERTOOLS_TRACE_ENABLED: _t, POWERTOOLS_METRICS_DISABLED: _m, ...env } = process.env;
+    const resultsFile = join(workDir, 'deployed-results.json');
+    ({ stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['scripts/invoke.mjs', '--as-deployed', '--bundle-dir', join(workDir, 'speke'), '--results', resultsFile, ...eventFiles.map((f) => join('events', f))],
+      { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 },
+    ));
+    deployed = JSON.parse(await readFile(resultsFile, 'utf8')) as typeof deployed;
+  }, 120_000);
+
+  it('answers every event with its expected status', () => {
+    const expected = { ...EXPECTED_STATUS, ...LICENSE_STATUS };
+    expect(Object.fromEntries(deployed.map((r) => [r.event.replace(/^events\//, ''), r.statusCode]))).toEqual(expected);
+  });
+
+  it('traces every invocation (segments reach the X-Ray daemon address) and runs with source maps enabled', () => {
+    for (const result of deployed) {
+      expect({ event: result.event, traced: result.xrayDatagrams > 0, sourceMaps: result.sourceMapsEnabled }).toEqual({ event: result.event, traced: true, sourceMaps: true });
+    }
+    // Nothing from the X-Ray SDK about a missing segment or context.
+    expect(stderr).not.toMatch(/segment|context missing/i);
+  });
+
+  it('publishes CloudWatch metrics (EMF) in the template namespace for every SPEKE invocation', () => {
+    const records = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{') && line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as { _aws: { CloudWatchMetrics: { Namespace: string }[] } });
+    expect(records.length).toBeGreaterThanOrEqual(Object.keys(EXPECTED_STATUS).length);
+    for (const record of records) expect(record._aws.CloudWatchMetrics.map((m) => m.Namespace)).toEqual(['SpekeKeyServer']);
+  });
+});
+
 const requestBody = (event: ApiEvent) => (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body);
 const header = (event: ApiEvent, name: string) => Object.entries(event.headers).find(([k]) => k.toLowerCase() === name)?.[1];
 
