@@ -83,7 +83,9 @@ describe('template.yaml: the function', () => {
   it('wires bucket, key URL prefix, secret and settings to their resources and parameters', () => {
     expect(env.SPEKE_KEY_BUCKET).toEqual({ Ref: 'KeyBucket' });
     // Key URLs are <prefix>/<content ID>/<kid> and objects <content ID>/<kid>: the prefix is the bare distribution.
-    expect(env.SPEKE_KEY_URL_PREFIX).toEqual({ 'Fn::Sub': 'https://${KeyDistribution.DomainName}' });
+    expect(env.SPEKE_KEY_URL_PREFIX).toEqual({
+      'Fn::If': ['UseKeyDeliveryDomain', { 'Fn::Sub': 'https://${KeyDeliveryDomainName}' }, { 'Fn::Sub': 'https://${KeyDistribution.DomainName}' }],
+    });
     expect(env.SPEKE_MASTER_SECRET_ID).toEqual(MASTER_SECRET_REFERENCE);
     expect(env.SPEKE_KEY_DERIVATION).toEqual({ Ref: 'KeyDerivation' });
     expect(env.SPEKE_WIDEVINE_PROVIDER).toEqual({ Ref: 'WidevineProvider' });
