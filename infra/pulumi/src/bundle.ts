@@ -2,7 +2,7 @@
 // one per function, zipped together with each handler module at the root of the archive, as the
 // template's Handlers expect. Every function takes its code from this one zip.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { PROJECT_DIR, REPO_ROOT } from './template';
@@ -62,4 +62,38 @@ export function bundleArchive(bundle: LambdaBundle): pulumi.asset.AssetArchive {
   return new pulumi.asset.AssetArchive(
     Object.fromEntries(Object.entries(bundle.files).map(([name, file]) => [name, new pulumi.asset.FileAsset(file)])),
   );
+}
+
+/** What the bundles are built from: every file under src/, package.json, package-lock.json and scripts/build.mjs. */
+export function bundleSources(root: string = REPO_ROOT): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.isFile()) files.push(file);
+    }
+  };
+  if (existsSync(path.join(root, 'src'))) walk(path.join(root, 'src'));
+  for (const file of ['package.json', 'package-lock.json', path.join('scripts', 'build.mjs')]) {
+    if (existsSync(path.join(root, file))) files.push(path.join(root, file));
+  }
+  return files;
+}
+
+/**
+ * Refuses a bundle older than the sources it is built from: `pulumi up` would deploy stale code
+ * (the zip's key follows the bundle's content, so nothing would even look changed). Throws, naming
+ * the newest source and how to rebuild.
+ */
+export function assertBundleFresh(bundle: LambdaBundle, sources: string[], root: string = REPO_ROOT): void {
+  if (sources.length === 0) return;
+  const newest = sources.map((file) => ({ file, mtimeMs: statSync(file).mtimeMs })).reduce((a, b) => (b.mtimeMs > a.mtimeMs ? b : a));
+  const stale = Object.values(bundle.files).filter((file) => statSync(file).mtimeMs < newest.mtimeMs);
+  if (stale.length > 0) {
+    throw new Error(
+      `The Lambda bundle is older than its sources: ${stale.map((f) => path.relative(root, f)).join(', ')} was built before ${path.relative(root, newest.file)} changed (${new Date(newest.mtimeMs).toISOString()}). ` +
+        `Run \`npm ci && npm run build\` in the repository root (${root}) first, or set bundleDir to a bundle built from these sources`,
+    );
+  }
 }

@@ -3,7 +3,7 @@
 // of the esbuild bundles that this program uploads to an artifact bucket of its own.
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { bundleArchive, bundleDir, lambdaBundle } from './bundle';
+import { assertBundleFresh, bundleArchive, bundleDir, bundleSources, lambdaBundle } from './bundle';
 import {
   configKey,
   handlerModules,
@@ -12,6 +12,7 @@ import {
   outputNames,
   parameterValues,
   requiredCapabilities,
+  stackParameterValues,
   templateBody,
   withCodeUri,
   type Template,
@@ -52,13 +53,16 @@ export function deploySpeke(template: Template = loadTemplate()): SpekeDeploymen
   const config = new pulumi.Config();
   checkConfigKeys(template);
   const parameters = parameterValues(template, (key) => config.get(key));
-  const bundle = lambdaBundle(bundleDir(config.get('bundleDir')), handlerModules(template));
-  // A NoEcho parameter (the license access token) that is set stays secret in Pulumi's state and
-  // output, as CloudFormation hides it. Pulumi then treats all the stack's parameters as secret
-  // (previews show them as [secret]); with every NoEcho parameter empty they stay readable.
+  const configuredBundleDir = config.get('bundleDir');
+  const bundle = lambdaBundle(bundleDir(configuredBundleDir), handlerModules(template));
+  // The repository's own dist/speke must have been built from the sources as they are now.
+  if (configuredBundleDir === undefined) assertBundleFresh(bundle, bundleSources());
+  // A NoEcho parameter that is set stays secret in Pulumi's state and output, as CloudFormation
+  // hides it (Pulumi then shows all the stack's parameters as [secret]); an empty one is left out
+  // (stackParameterValues), so that an unchanged program updates nothing.
   const hidden = new Set(noEchoParameters(template));
   const stackParameters = Object.fromEntries(
-    Object.entries(parameters).map(([name, value]): [string, pulumi.Input<string>] => [name, hidden.has(name) && value !== '' ? pulumi.secret(value) : value]),
+    Object.entries(stackParameterValues(template, parameters)).map(([name, value]): [string, pulumi.Input<string>] => [name, hidden.has(name) ? pulumi.secret(value) : value]),
   );
 
   // Holds only the code zips; emptied and deleted with the Pulumi stack.

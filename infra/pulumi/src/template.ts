@@ -188,6 +188,17 @@ export function noEchoParameters(template: Template): string[] {
     .map(([name]) => name);
 }
 
+/**
+ * The parameter values to pass to CloudFormation: every value, except a NoEcho parameter left
+ * empty. CloudFormation answers a NoEcho parameter's value as `****`, so passing an empty one makes
+ * every `pulumi up` see a difference and update the stack although nothing changed; left out,
+ * CloudFormation takes the template's default.
+ */
+export function stackParameterValues(template: Template, values: Record<string, string>): Record<string, string> {
+  const hidden = new Set(noEchoParameters(template));
+  return Object.fromEntries(Object.entries(values).filter(([name, value]) => !(hidden.has(name) && value === '')));
+}
+
 /** The template as CloudFormation's TemplateBody: JSON, which CloudFormation reads like the YAML. */
 export function templateBody(template: Template): string {
   const body = JSON.stringify(template);

@@ -1,11 +1,11 @@
 // The program's pure parts, on small hand-made templates: configuration keys and values, the
 // code location rewrite, capabilities, the bundle and the stack name.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { bundleDir, DEFAULT_BUNDLE_DIR, lambdaBundle } from '../src/bundle';
+import { assertBundleFresh, bundleDir, bundleSources, DEFAULT_BUNDLE_DIR, lambdaBundle } from '../src/bundle';
 import { cloudFormationStackName } from '../src/speke-stack';
 import {
   configKey,
@@ -18,6 +18,7 @@ import {
   parameterValues,
   PROJECT_DIR,
   requiredCapabilities,
+  stackParameterValues,
   TEMPLATE_PATH,
   templateBody,
   withCodeUri,
@@ -152,6 +153,55 @@ describe('noEchoParameters', () => {
       Resources: {},
     };
     assert.deepEqual(noEchoParameters(template), ['Token', 'Quoted']);
+  });
+});
+
+describe('stackParameterValues', () => {
+  it('leaves out a NoEcho parameter that is empty (CloudFormation would answer it as ****: a change on every pulumi up), keeps everything else', () => {
+    const template: Template = {
+      Parameters: { Token: { Type: 'String', NoEcho: true, Default: '' }, Set: { Type: 'String', NoEcho: true }, Plain: { Type: 'String', Default: '' } },
+      Resources: {},
+    };
+    assert.deepEqual(stackParameterValues(template, { Token: '', Set: 'secret-value-0123456789', Plain: '' }), { Set: 'secret-value-0123456789', Plain: '' });
+  });
+});
+
+describe('assertBundleFresh', () => {
+  /** A repository with src/, package files, scripts/build.mjs and a built dist/speke, each file dated `at` (seconds). */
+  function repository(at: { source: number; bundle: number }): { root: string; bundleDir: string } {
+    const root = mkdtempSync(path.join(tmpdir(), 'speke-repo-'));
+    const files = ['src/handlers/speke.ts', 'src/keys/derive.ts', 'package.json', 'package-lock.json', 'scripts/build.mjs'];
+    for (const file of files) {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), file);
+      utimesSync(path.join(root, file), at.source - 100, at.source - 100);
+    }
+    utimesSync(path.join(root, 'src/keys/derive.ts'), at.source, at.source); // the newest source
+    const bundleDir = path.join(root, 'dist', 'speke');
+    mkdirSync(bundleDir, { recursive: true });
+    for (const file of ['speke.mjs', 'speke.mjs.map']) {
+      writeFileSync(path.join(bundleDir, file), file);
+      utimesSync(path.join(bundleDir, file), at.bundle, at.bundle);
+    }
+    return { root, bundleDir };
+  }
+
+  it('takes every file under src/, the package files and the build script as the sources', () => {
+    const { root } = repository({ source: 2_000_000_000, bundle: 2_000_000_100 });
+    assert.deepEqual(bundleSources(root).map((f) => path.relative(root, f)).sort(), ['package-lock.json', 'package.json', 'scripts/build.mjs', 'src/handlers/speke.ts', 'src/keys/derive.ts']);
+  });
+
+  it('accepts a bundle built after its newest source', () => {
+    const { root, bundleDir } = repository({ source: 2_000_000_000, bundle: 2_000_000_100 });
+    assert.doesNotThrow(() => assertBundleFresh(lambdaBundle(bundleDir, ['speke']), bundleSources(root), root));
+  });
+
+  it('refuses a bundle older than a source, naming both and how to rebuild', () => {
+    const { root, bundleDir } = repository({ source: 2_000_000_100, bundle: 2_000_000_000 });
+    assert.throws(
+      () => assertBundleFresh(lambdaBundle(bundleDir, ['speke']), bundleSources(root), root),
+      /dist\/speke\/speke\.mjs, dist\/speke\/speke\.mjs\.map was built before src\/keys\/derive\.ts changed .*Run `npm ci && npm run build` in the repository root/,
+    );
   });
 });
 
