@@ -73,4 +73,17 @@ describe('template.yaml: security resources', () => {
     const rules = template.Rules ?? {};
     expect(Object.keys(rules).sort()).toEqual(['KeyDeliveryCertificateNeedsDomain', 'KeyDeliveryDomainNeedsCertificate']);
   });
+
+  it('writes CloudFront standard logs of key delivery (no cookies) to a private bucket that expires them after CdnLogRetentionDays', () => {
+    const config = resources.KeyDistribution!.Properties.DistributionConfig;
+    expect(config.Logging).toEqual({ Bucket: { 'Fn::GetAtt': ['KeyDeliveryLogBucket', 'DomainName'] }, Prefix: 'key-delivery/', IncludeCookies: false });
+    const bucket = resources.KeyDeliveryLogBucket!.Properties;
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    // CloudFront delivers with an ACL grant: this bucket alone keeps ACLs.
+    expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] });
+    expect(bucket.LifecycleConfiguration.Rules[0]).toMatchObject({ Status: 'Enabled', ExpirationInDays: { Ref: 'CdnLogRetentionDays' } });
+    expect(template.Parameters.CdnLogRetentionDays).toMatchObject({ Type: 'Number', Default: 90, MinValue: 1 });
+    const deny = resources.KeyDeliveryLogBucketPolicy!.Properties.PolicyDocument.Statement[0];
+    expect(deny).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+  });
 });
