@@ -51,6 +51,8 @@ export function deadlineRequestHandler(): DeadlineHttpHandler {
     {
       connectionTimeout: AWS_CONNECT_TIMEOUT_MS,
       requestTimeout: AWS_ATTEMPT_DEADLINE_MS,
+      // The socket timer fails the attempt too (by default it only logs a warning).
+      throwOnRequestTimeout: true,
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     },
