@@ -5,6 +5,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { XML_PARSER_OPTIONS, XML_VALIDATOR_OPTIONS } from '../src/cpix/read.js';
 import { writeXml } from '../src/cpix/write.js';
+import { writeXmlWithXmlbuilder2 } from '../src/cpix/write-xmlbuilder2.js';
 import { hkdfDeriver } from '../src/keys/content-key-deriver.js';
 import {
   answerCpix,
@@ -133,7 +134,9 @@ export interface LibraryCost {
   caseId: string;
   /** XMLValidator.validate + XMLParser.parse on the request, with the reader's options. */
   fastXmlParserUs: number;
-  /** writeXml on the finished answer tree: xmlbuilder2's DOM and serializer, plus our name bookkeeping. */
+  /** The reference renderer on the finished answer tree: xmlbuilder2's DOM and serializer, plus our name bookkeeping. */
+  xmlbuilder2RenderUs: number;
+  /** writeXml, the renderer answers use: the same bytes written directly from the tree. */
   renderUs: number;
 }
 
@@ -151,11 +154,14 @@ export function libraryCost(c: BenchCase, context: CoreContext, options: { ms: n
   const prepared = readCpixRequest({ body: c.body, spekeVersionHeader: c.spekeVersionHeader }, context);
   answerCpix(prepared, context, hkdfDeriver(BENCH_MASTER_SECRET_BYTES, prepared.contentId), c.spekeVersionHeader);
   const render = () => writeXml(prepared.document.root);
-  warmUp(read, options.ms / 4, 5);
-  warmUp(render, options.ms / 4, 5);
+  const reference = () => writeXmlWithXmlbuilder2(prepared.document.root);
+  warmUp(read, options.ms / 6, 5);
+  warmUp(render, options.ms / 6, 5);
+  warmUp(reference, options.ms / 6, 5);
   return {
     caseId: c.id,
-    fastXmlParserUs: stats(sample(read, { minMs: options.ms / 2, minSamples: 20 })).medianUs,
-    renderUs: stats(sample(render, { minMs: options.ms / 2, minSamples: 20 })).medianUs,
+    fastXmlParserUs: stats(sample(read, { minMs: options.ms / 3, minSamples: 20 })).medianUs,
+    xmlbuilder2RenderUs: stats(sample(reference, { minMs: options.ms / 3, minSamples: 20 })).medianUs,
+    renderUs: stats(sample(render, { minMs: options.ms / 3, minSamples: 20 })).medianUs,
   };
 }

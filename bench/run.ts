@@ -126,13 +126,13 @@ async function main(): Promise<void> {
   const libraries: LibraryCost[] = [];
   for (const c of cases.filter((x) => x.targetMedianUs !== undefined)) libraries.push(libraryCost(c, context, { ms: quick ? 600 : 2000 }));
   if (libraries.length > 0) {
-    console.log('\nthe XML libraries alone (medians), against each target:');
+    console.log('\nreading and rendering alone (medians), against each target:');
     console.log(
       table(
-        ['case', 'fast-xml-parser validate+parse', 'render (xmlbuilder2)', 'sum', 'whole request', 'target'],
+        ['case', 'fast-xml-parser validate+parse', 'render: xmlbuilder2 (reference)', 'render: direct (answers)', 'whole request', 'target'],
         libraries.map((l) => {
           const r = byId.get(l.caseId)!;
-          return [`(${l.caseId})`, fmtUs(l.fastXmlParserUs), fmtUs(l.renderUs), fmtUs(l.fastXmlParserUs + l.renderUs), fmtUs(r.stats.medianUs), `≤ ${r.targetMedianUs} µs`];
+          return [`(${l.caseId})`, fmtUs(l.fastXmlParserUs), fmtUs(l.xmlbuilder2RenderUs), fmtUs(l.renderUs), fmtUs(r.stats.medianUs), `≤ ${r.targetMedianUs} µs`];
         }),
       ),
     );

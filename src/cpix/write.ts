@@ -1,276 +1,144 @@
-import { create } from 'xmlbuilder2';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import { MalformedRequestError } from '../speke/errors.js';
-import { CANONICAL_PREFIXES, XML_NS, XMLNS_NS } from './namespaces.js';
+import { XMLNS_NS } from './namespaces.js';
+import { writeXmlWithXmlbuilder2 } from './write-xmlbuilder2.js';
+import { assignPrefixes, checkedName, declarationsOf, qualified } from './xml-names.js';
 import type { XmlElement } from './xml-tree.js';
 
-/** xmlbuilder2 writes void elements of this namespace HTML-style (`<br />`) and skips `template` content. */
-const HTML_NS = 'http://www.w3.org/1999/xhtml';
-
 /**
- * Chooses one prefix per namespace used anywhere in the tree: our canonical prefix for the CPIX
- * family (cpix, pskc, speke, ds, enc), otherwise the request's own prefix, otherwise a fresh one.
- * All of them are declared on the root, so every emitted namespace is declared exactly once.
- * Also reports whether the tree has elements xmlbuilder2 serializes as HTML (see writeXml).
- */
-function assignPrefixes(root: XmlElement): { prefixes: Map<string, string>; html: boolean } {
-  const prefixes = new Map<string, string>();
-  const taken = new Set<string>(['xml', 'xmlns', ...CANONICAL_PREFIXES.values()]);
-  const requested = new Map<string, string>();
-  let html = false;
-  const stack: XmlElement[] = [root];
-  while (stack.length > 0) {
-    const el = stack.pop()!;
-    note(el.ns, el.prefix);
-    if (el.ns === HTML_NS) html = true;
-    for (const a of el.attributes) if (a.ns !== '') note(a.ns, a.prefix);
-    for (const c of el.children) if (c.kind === 'element') stack.push(c);
-  }
-  function note(ns: string, prefix: string): void {
-    if (ns === '' || ns === XML_NS || prefixes.has(ns)) return;
-    const canonical = CANONICAL_PREFIXES.get(ns);
-    if (canonical !== undefined) prefixes.set(ns, canonical);
-    else if (!requested.has(ns)) requested.set(ns, prefix);
-  }
-  let counter = 0;
-  for (const [ns, prefix] of requested) {
-    let chosen = prefix;
-    if (chosen === '' || taken.has(chosen)) {
-      do chosen = `ns${++counter}`;
-      while (taken.has(chosen));
-    }
-    taken.add(chosen);
-    prefixes.set(ns, chosen);
-  }
-  return { prefixes, html };
-}
-
-function qualified(prefixes: Map<string, string>, ns: string, local: string): string {
-  if (ns === '') return local;
-  if (ns === XML_NS) return `xml:${local}`;
-  return `${prefixes.get(ns)}:${local}`;
-}
-
-/**
- * The parts of xmlbuilder2's DOM (`XMLBuilder.node` is a W3C DOM implementation) used here to
- * build the document before xmlbuilder2 serializes it.
- */
-interface DomDocument {
-  readonly documentElement: object | null;
-  removeChild(node: object): object;
-  createElement(qualifiedName: string): DomElement;
-  createElementNS(namespace: string, qualifiedName: string): DomElement;
-  createAttributeNS(namespace: string | null, qualifiedName: string): object;
-  createTextNode(data: string): object;
-  appendChild(node: object): object;
-}
-interface DomElement {
-  setAttribute(qualifiedName: string, value: string): void;
-  setAttributeNS(namespace: string, qualifiedName: string, value: string): void;
-  appendChild(node: object): object;
-}
-
-interface Frame {
-  source: XmlElement;
-  node: DomElement;
-  index: number;
-}
-
-/**
- * Renders the tree as a UTF-8 XML document with every namespace it uses declared on the root.
+ * Renders the tree as a UTF-8 XML document with every namespace it uses declared on the root: the
+ * answer's text, written directly from the project's tree.
  *
- * Every element and attribute name is written already qualified with the prefix chosen above, and
- * every namespace is declared on the root, so xmlbuilder2 serializes a plain DOM: its namespace
- * fix-up would find nothing to fix, and skipping it (with the per-call overhead of the builder
- * API) is what makes this fast. Each distinct name is first checked as xmlbuilder2's
- * namespace-aware `ele(ns, name)` / `att(ns, name, value)` checks it; a name they refuse is
- * refused with a 400 (see checkName). A tree with XHTML elements is built namespace-aware, since
- * xmlbuilder2 writes those HTML-style.
+ * The output is byte for byte what xmlbuilder2 writes for the same tree (writeXmlWithXmlbuilder2,
+ * the reference renderer; tests/unit/render-identity.test.ts renders every fixture and random trees
+ * both ways): its declaration, its pretty-printing rules (two-space indentation; an element with no
+ * children, or only empty text, as `<name/>`; text-only content on the element's line; in mixed
+ * content every non-empty text on a line of its own), its escaping (`&` not starting an entity or a
+ * decimal character reference, `<`, `>`; in attribute values also `"`), a repeated attribute name
+ * keeping its first place and its last value. Names are checked as xmlbuilder2's namespace-aware
+ * builder checks them (checkName), in document order, so a request it could not write is refused
+ * with the same 400. A tree with XHTML elements, which xmlbuilder2 writes HTML-style, is rendered by
+ * xmlbuilder2 itself.
  */
 export function writeXml(root: XmlElement, options: { pretty?: boolean } = {}): string {
   const { prefixes, html } = assignPrefixes(root);
-  const declared = [...prefixes].sort(([a], [b]) => (a === root.ns ? -1 : b === root.ns ? 1 : 0));
-  const writer = new DomWriter(prefixes, html);
+  if (html) return writeXmlWithXmlbuilder2(root, options);
   const pretty = options.pretty ?? true;
+  const nl = pretty ? '\n' : '';
+  const names = new Names(prefixes);
+  const parts: string[] = [`<?xml version="1.0" encoding="UTF-8"?>${nl}`];
 
-  // Document order throughout (element, its attributes, then its children), as the builder went;
-  // the root's namespace declarations come right after its name.
-  const declarations = () => declared.map(([ns, prefix]) => writer.declaration(prefix, ns));
-  // Long lists of a large answer are rendered in chunks (see renderChunks): every name is then
-  // checked up front, in that order, so that the first bad name is still the one reported.
-  let lists = pretty && !html ? root.children.filter((c): c is XmlElement => c.kind === 'element' && isChunkable(c)) : [];
-  if (lists.length > 0 && !writer.checkAll(root, declarations)) lists = [];
+  /** The start tag up to (not including) its closing `>` or `/>`, names checked in document order. */
+  const openTag = (el: XmlElement, qname: string, level: number, isRoot: boolean): string => {
+    let tag = `${pretty ? indent(level) : ''}<${qname}`;
+    // The root's namespace declarations come first, checked right after the root's own name.
+    const attributes: [string, string][] = isRoot
+      ? declarationsOf(root, prefixes).map(([ns, prefix]): [string, string] => {
+          const name = `xmlns:${prefix}`;
+          checkedName('a', XMLNS_NS, name);
+          return [name, ns];
+        })
+      : [];
+    // As the DOM's setAttribute: a name set again keeps its first place and takes the new value
+    // (looked up in a map once an element has more than a few attributes).
+    let at: Map<string, number> | undefined;
+    for (const a of el.attributes) {
+      const name = names.of('a', a.ns, a.local);
+      let existing = -1;
+      if (at !== undefined) existing = at.get(name) ?? -1;
+      else {
+        for (let i = 0; i < attributes.length; i++) if (attributes[i]![0] === name) existing = i;
+        if (attributes.length >= 8) at = new Map(attributes.map(([n], i) => [n, i]));
+      }
+      if (existing >= 0) attributes[existing]![1] = a.value;
+      else {
+        at?.set(name, attributes.length);
+        attributes.push([name, a.value]);
+      }
+    }
+    for (const [name, value] of attributes) tag += ` ${name}="${escapeAttribute(value)}"`;
+    return tag;
+  };
 
-  const builder = newDocument();
-  const doc = builder.node as unknown as DomDocument;
-  const top = writer.element(doc, root, declarations);
-  doc.appendChild(top);
-  const placeholders = new Map(lists.map((list, i) => [list, `${PLACEHOLDER_PREFIX}${i}`]));
-  writer.fill(doc, root, top, placeholders);
-  let out = builder.end({ prettyPrint: pretty, headless: false });
-  for (const [list, placeholder] of placeholders) {
-    // The placeholder is the list's only child: a line of its own, two levels in.
-    const marker = `${INDENT.repeat(2)}<${placeholder}/>`;
-    const at = out.indexOf(marker);
-    out = out.slice(0, at) + renderChunks(writer, list) + out.slice(at + marker.length);
+  // Iterative (nesting depth never costs stack): a frame per element whose children are elements.
+  const stack: { el: XmlElement; qname: string; index: number; level: number }[] = [];
+  const open = (el: XmlElement, level: number, isRoot: boolean) => {
+    const qname = names.of('e', el.ns, el.local);
+    const tag = openTag(el, qname, level, isRoot);
+    const children = el.children;
+    let textOnly = true;
+    for (const c of children) {
+      if (c.kind === 'element') {
+        textOnly = false;
+        break;
+      }
+    }
+    if (children.length === 0) {
+      parts.push(`${tag}/>${nl}`);
+    } else if (textOnly) {
+      let content = '';
+      for (const c of children) if (c.kind === 'text') content += escapeText(c.text);
+      // Pretty-printed, an element whose texts are all empty is written as an empty element.
+      if (pretty && content === '') parts.push(`${tag}/>${nl}`);
+      else parts.push(`${tag}>${content}</${qname}>${nl}`);
+    } else {
+      parts.push(`${tag}>${nl}`);
+      stack.push({ el, qname, index: 0, level });
+    }
+  };
+
+  open(root, 0, true);
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const child = frame.el.children[frame.index++];
+    if (child === undefined) {
+      stack.pop();
+      parts.push(`${pretty ? indent(frame.level) : ''}</${frame.qname}>${nl}`);
+    } else if (child.kind === 'element') {
+      open(child, frame.level + 1, false);
+    } else if (child.text !== '') {
+      parts.push(pretty ? `${indent(frame.level + 1)}${escapeText(child.text)}\n` : escapeText(child.text));
+    }
   }
-  return out;
+  const out = parts.join('');
+  // xmlbuilder2 drops the pretty-printed document's final newline.
+  return pretty && out.endsWith('\n') ? out.slice(0, -1) : out;
 }
 
-const newDocument = (): XMLBuilder => create({ version: '1.0', encoding: 'UTF-8' });
+/** Qualified names of one render, each checked (checkedName) the first time it is met. */
+class Names {
+  private readonly known = { e: new Map<string, Map<string, string>>(), a: new Map<string, Map<string, string>>() };
 
-/** xmlbuilder2's default pretty-print indentation. */
-const INDENT = '  ';
+  constructor(private readonly prefixes: Map<string, string>) {}
 
-/** Children per separately rendered chunk; longer lists directly under the root are chunked. */
-const CHUNK_CHILDREN = 128;
-
-/** Placeholders are no-namespace elements named so; a tree with such an element is not chunked. */
-const PLACEHOLDER_PREFIX = 'speke-chunk-';
-
-/** A root child with more children than one chunk, all of them elements (no mixed content). */
-function isChunkable(list: XmlElement): boolean {
-  return list.children.length > CHUNK_CHILDREN && list.children.every((c) => c.kind === 'element');
-}
-
-/** Builds DOM nodes for tree elements, with names qualified, checked and remembered per render. */
-class DomWriter {
-  private readonly names = { e: new Map<string, Map<string, string>>(), a: new Map<string, Map<string, string>>() };
-  /** Where names are checked the way xmlbuilder2's namespace-aware builder checks them. */
-  private scratch: DomDocument | undefined;
-
-  constructor(
-    private readonly prefixes: Map<string, string>,
-    private readonly html: boolean,
-  ) {}
-
-  name(kind: 'e' | 'a', ns: string, local: string): string {
-    let byLocal = this.names[kind].get(ns);
-    if (byLocal === undefined) this.names[kind].set(ns, (byLocal = new Map()));
+  of(kind: 'e' | 'a', ns: string, local: string): string {
+    let byLocal = this.known[kind].get(ns);
+    if (byLocal === undefined) this.known[kind].set(ns, (byLocal = new Map()));
     let qname = byLocal.get(local);
     if (qname === undefined) {
       qname = qualified(this.prefixes, ns, local);
-      checkName((this.scratch ??= create().node as unknown as DomDocument), kind, ns, qname);
+      checkedName(kind, ns, qname);
       byLocal.set(local, qname);
     }
     return qname;
   }
-
-  /** The root's declaration of one namespace, as [qualified name, value]. */
-  declaration(prefix: string, ns: string): [string, string] {
-    const qname = `xmlns:${prefix}`;
-    checkName((this.scratch ??= create().node as unknown as DomDocument), 'a', XMLNS_NS, qname);
-    return [qname, ns];
-  }
-
-  /** An element with its attributes (and, for the root, its namespace declarations first). */
-  element(doc: DomDocument, el: XmlElement, declarations?: () => [string, string][]): DomElement {
-    const html = this.html;
-    const qname = this.name('e', el.ns, el.local);
-    const node = html && el.ns !== '' ? doc.createElementNS(el.ns, qname) : doc.createElement(qname);
-    if (declarations) {
-      for (const [name, value] of declarations()) {
-        if (html) node.setAttributeNS(XMLNS_NS, name, value);
-        else node.setAttribute(name, value);
-      }
-    }
-    for (const a of el.attributes) {
-      const name = this.name('a', a.ns, a.local);
-      if (html && a.ns !== '') node.setAttributeNS(a.ns, name, a.value);
-      else node.setAttribute(name, a.value);
-    }
-    return node;
-  }
-
-  /**
-   * Builds the subtree below `source` into `node` (iterative: nesting depth never costs stack).
-   * An element with a placeholder gets that placeholder as its only child instead of its own.
-   */
-  fill(doc: DomDocument, source: XmlElement, node: DomElement, placeholders?: ReadonlyMap<XmlElement, string>): void {
-    const stack: Frame[] = [{ source, node, index: 0 }];
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1]!;
-      const child = frame.source.children[frame.index++];
-      if (child === undefined) stack.pop();
-      else if (child.kind === 'text') frame.node.appendChild(doc.createTextNode(child.text));
-      else {
-        const childNode = this.element(doc, child);
-        frame.node.appendChild(childNode);
-        const placeholder = placeholders?.get(child);
-        if (placeholder !== undefined) childNode.appendChild(doc.createElement(placeholder));
-        else stack.push({ source: child, node: childNode, index: 0 });
-      }
-    }
-  }
-
-  /**
-   * Checks every name of the tree in document order. Returns false when the tree has an element a
-   * chunk placeholder could be taken for (then nothing is chunked).
-   */
-  checkAll(root: XmlElement, declarations: () => unknown): boolean {
-    let placeholderSafe = true;
-    const visit = (el: XmlElement) => {
-      this.name('e', el.ns, el.local);
-      if (el.ns === '' && el.local.startsWith(PLACEHOLDER_PREFIX)) placeholderSafe = false;
-      if (el === root) declarations();
-      for (const a of el.attributes) this.name('a', a.ns, a.local);
-    };
-    visit(root);
-    const stack: { el: XmlElement; index: number }[] = [{ el: root, index: 0 }];
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1]!;
-      const child = frame.el.children[frame.index++];
-      if (child === undefined) stack.pop();
-      else if (child.kind === 'element') {
-        visit(child);
-        stack.push({ el: child, index: 0 });
-      }
-    }
-    return placeholderSafe;
-  }
 }
 
-/**
- * A long list rendered a chunk of children at a time, each chunk its own small document under a
- * stand-in parent at the list's depth (xmlbuilder2's `offset`), so that the DOM of a 1,000-key
- * answer never lives all at once and its garbage stays young. The lines are exactly those the
- * whole-document serialization writes for these children: indentation and layout of an element
- * depend only on its depth and its own content.
- */
-function renderChunks(writer: DomWriter, list: XmlElement): string {
-  const builder = newDocument();
-  const doc = builder.node as unknown as DomDocument;
-  const parts: string[] = [];
-  for (let start = 0; start < list.children.length; start += CHUNK_CHILDREN) {
-    const parent = doc.createElement('chunk');
-    doc.appendChild(parent);
-    writer.fill(doc, { ...list, children: list.children.slice(start, start + CHUNK_CHILDREN) }, parent);
-    const text = builder.end({ prettyPrint: true, headless: true, offset: 1 });
-    doc.removeChild(parent);
-    // Drop the stand-in parent's own lines: `  <chunk>` first, `  </chunk>` last.
-    parts.push(text.slice(text.indexOf('\n') + 1, text.lastIndexOf('\n')));
-  }
-  return parts.join('\n');
+const INDENTS: string[] = [''];
+
+/** xmlbuilder2's pretty-print indentation: two spaces a level. */
+function indent(level: number): string {
+  while (INDENTS.length <= level) INDENTS.push(`${INDENTS[INDENTS.length - 1]}  `);
+  return INDENTS[level]!;
 }
 
-/**
- * Refuses, with a 400, a name xmlbuilder2's namespace-aware builder cannot write: an element name
- * that is not an XML Name (no namespace) or a qualified name that is not a QName (two colons, a
- * trailing colon) or contradicts its namespace (`xml`, `xmlns`), an attribute name that is not a
- * QName, a namespace starting with `@` (which the builder takes for an alias). Such a request is not
- * namespace-well-formed; the DOM checks run on the render's scratch document, once per distinct name.
- */
-function checkName(scratch: DomDocument, kind: 'e' | 'a', ns: string, qname: string): void {
-  try {
-    if (ns.startsWith('@')) throw new Error('namespace alias');
-    if (kind === 'a') scratch.createAttributeNS(ns === '' ? null : ns, qname);
-    else if (ns === '') scratch.createElement(qname);
-    else scratch.createElementNS(ns, qname);
-  } catch {
-    const local = qname.slice(qname.indexOf(':') + 1);
-    const shown = (value: string) => (value.length > 80 ? `${value.slice(0, 80)}…` : value);
-    throw new MalformedRequestError(
-      `Body is not well-formed XML: ${kind === 'e' ? 'element' : 'attribute'} name "${shown(local)}"${ns === '' ? '' : ` in namespace "${shown(ns)}"`} is not namespace-well-formed`,
-    );
-  }
+/** xmlbuilder2 leaves `&` alone where it starts what looks like an entity or a decimal character reference. */
+const BARE_AMPERSAND = /&(?![A-Za-z]+;|#\d+;)/g;
+
+function escapeText(text: string): string {
+  if (!/[&<>]/.test(text)) return text;
+  return text.replace(BARE_AMPERSAND, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function escapeAttribute(value: string): string {
+  if (!/[&<>"]/.test(value)) return value;
+  return value.replace(BARE_AMPERSAND, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

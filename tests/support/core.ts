@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createDrmRegistry, USER_AGENT } from '../../src/composition.js';
+import { writeXmlWithXmlbuilder2 } from '../../src/cpix/write-xmlbuilder2.js';
 import { hkdfDeriver } from '../../src/keys/content-key-deriver.js';
 import { answerCpix, readCpixRequest, type CoreContext, type CpixAnswer, type RequestFacts } from '../../src/speke/answer.js';
 import { createContentKeyProtection } from '../../src/speke/encrypted-key-protection.js';
@@ -39,5 +40,9 @@ export function answer(
   const context = options.context ?? testContext();
   const request = { body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body, spekeVersionHeader };
   const validated = readCpixRequest(request, context, options.facts);
-  return answerCpix(validated, context, hkdfDeriver(options.masterSecret ?? TEST_MASTER_SECRET, validated.contentId), spekeVersionHeader);
+  const answered = answerCpix(validated, context, hkdfDeriver(options.masterSecret ?? TEST_MASTER_SECRET, validated.contentId), spekeVersionHeader);
+  // Every answer of the tests is also rendered by the reference renderer (xmlbuilder2): the bytes must be the same.
+  const reference = writeXmlWithXmlbuilder2(validated.document.root);
+  if (answered.body !== reference) throw new Error(`the direct renderer and xmlbuilder2 differ on this answer:\n${answered.body}\n---\n${reference}`);
+  return answered;
 }
