@@ -65,8 +65,17 @@ export function decodeUtf8(body: Uint8Array): string {
 /**
  * Parses an XML document into a namespace-resolved tree. Refuses DOCTYPE and entity declarations,
  * undefined entities, unbound prefixes, more than one root and nesting deeper than MAX_ELEMENT_DEPTH.
+ *
+ * Documents written the way encryptors write them (see readPlainXml) are read in one pass over the
+ * text; anything else, every malformed document included, goes to fast-xml-parser (validator, then
+ * parser), which gives the same tree or the same refusal (tests/unit/read-identity.test.ts).
  */
 export function readXml(xml: string): XmlElement {
+  return readPlainXml(xml) ?? readXmlWithFastXmlParser(xml);
+}
+
+/** The reference reader: fast-xml-parser's validator and parser, then namespace resolution. */
+export function readXmlWithFastXmlParser(xml: string): XmlElement {
   if (xml.trim() === '') throw new MalformedRequestError('Body is empty');
   if (/<!(?:DOCTYPE|ENTITY)/i.test(xml)) {
     throw new MalformedRequestError('DOCTYPE and entity declarations are not allowed');
@@ -106,7 +115,7 @@ interface Frame {
 function convert(rootRaw: RawNode): XmlElement {
   const rootScope = NamespaceScope.root(XML_NS);
   const rootName = elementName(rootRaw)!;
-  const root = convertElement(rootRaw, rootName, rootScope);
+  const root = convertElement(attributePairs(rootRaw), rootName, rootScope);
   const stack: Frame[] = [{ raw: childrenOf(rootRaw, rootName), index: 0, target: root.element, scope: root.scope, depth: 1 }];
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
@@ -130,7 +139,7 @@ function convert(rootRaw: RawNode): XmlElement {
     if (node['#comment'] !== undefined) continue;
     if (frame.depth >= MAX_ELEMENT_DEPTH) throw new MalformedRequestError(`XML nesting deeper than ${MAX_ELEMENT_DEPTH} levels`);
     const name = elementName(node)!;
-    const child = convertElement(node, name, frame.scope);
+    const child = convertElement(attributePairs(node), name, frame.scope);
     frame.target.children.push(child.element);
     stack.push({ raw: childrenOf(node, name), index: 0, target: child.element, scope: child.scope, depth: frame.depth + 1 });
   }
@@ -152,15 +161,20 @@ function isDeclaration(name: string): boolean {
   return name === 'xmlns' || name.startsWith('xmlns:');
 }
 
-function convertElement(node: RawNode, qname: string, parentScope: NamespaceScope): { element: XmlElement; scope: NamespaceScope } {
+/** fast-xml-parser's attributes of an element as [name, raw value] pairs, in document order. */
+function attributePairs(node: RawNode): [string, string][] {
   const rawAttributes = node[':@'];
-  const names = rawAttributes === undefined ? [] : Object.keys(rawAttributes);
+  return rawAttributes === undefined ? [] : Object.entries(rawAttributes);
+}
+
+/** An element from its qualified name and attributes ([name, value as written] pairs, document order). */
+function convertElement(pairs: [string, string][], qname: string, parentScope: NamespaceScope): { element: XmlElement; scope: NamespaceScope } {
   let scope = parentScope;
-  for (const name of names) {
+  for (const [name, value] of pairs) {
     if (isDeclaration(name)) {
       // Only this element's own declarations are stored; the parent's are reached through the chain.
       if (scope === parentScope) scope = parentScope.child();
-      scope.declare(name === 'xmlns' ? '' : name.slice(6), decodeEntities(rawAttributes![name]!));
+      scope.declare(name === 'xmlns' ? '' : name.slice(6), decodeEntities(value));
     }
   }
   const colon = qname.indexOf(':');
@@ -168,14 +182,14 @@ function convertElement(node: RawNode, qname: string, parentScope: NamespaceScop
   const local = colon < 0 ? qname : qname.slice(colon + 1);
   const ns = resolve(scope, prefix, qname);
   const attributes: XmlAttribute[] = [];
-  for (const name of names) {
+  for (const [name, value] of pairs) {
     if (isDeclaration(name)) continue;
     const at = name.indexOf(':');
     const attrPrefix = at < 0 ? '' : name.slice(0, at);
     // Unprefixed attributes are in no namespace, whatever the default namespace is.
     const attrNs = attrPrefix === '' ? '' : resolve(scope, attrPrefix, name);
     if (attrNs === XMLNS_NS) continue;
-    attributes.push({ ns: attrNs, local: at < 0 ? name : name.slice(at + 1), prefix: attrPrefix, value: decodeEntities(rawAttributes![name]!) });
+    attributes.push({ ns: attrNs, local: at < 0 ? name : name.slice(at + 1), prefix: attrPrefix, value: decodeEntities(value) });
   }
   return { element: { kind: 'element', ns, local, prefix, attributes, children: [] }, scope };
 }
@@ -197,4 +211,120 @@ function dropWhitespaceBetweenElements(node: XmlElement): void {
     else if (c.text.trim() === '') blank = true;
   }
   if (elements && blank) node.children = children.filter((c) => c.kind === 'element' || c.text.trim() !== '');
+}
+
+/** The XML declaration as encryptors write it, at the very start. */
+const DECLARATION = /<\?xml version="1\.[0-9]"(?: encoding="[A-Za-z][A-Za-z0-9._-]*")?(?: standalone="(?:yes|no)")?\?>/y;
+/** An element or attribute name of ASCII letters, digits, `._-`, with at most one prefix. */
+const NAME = /[A-Za-z_][A-Za-z0-9._-]*(?::[A-Za-z_][A-Za-z0-9._-]*)?/y;
+/** One attribute: whitespace, name, `=`, a quoted value without `<` (either quote). */
+const ATTRIBUTE = /[ \t\r\n]+([A-Za-z_][A-Za-z0-9._-]*(?::[A-Za-z_][A-Za-z0-9._-]*)?)=(?:"([^"<]*)"|'([^'<]*)')/y;
+const SPACE = /[ \t\r\n]*/y;
+
+interface PlainFrame {
+  qname: string;
+  element: XmlElement;
+  scope: NamespaceScope;
+}
+
+/**
+ * The one-pass reader for documents in the plain form encryptors send: an optional XML
+ * declaration, elements with ASCII names and quoted attributes (no name twice), text, comments
+ * without `--` inside, LF line ends only, whitespace around the root, nesting within MAX_ELEMENT_DEPTH. It builds the
+ * same tree readXmlWithFastXmlParser builds (same namespace resolution, entity decoding and
+ * whitespace rules: the functions are shared). Returns undefined for anything outside that form,
+ * or on any error, so that the reference reader decides, with its own message.
+ */
+export function readPlainXml(xml: string): XmlElement | undefined {
+  try {
+    return scanPlainXml(xml);
+  } catch {
+    return undefined;
+  }
+}
+
+function scanPlainXml(xml: string): XmlElement | undefined {
+  // fast-xml-parser turns CR LF and CR into LF everywhere; such documents are left to it.
+  if (xml.includes('\r')) return undefined;
+  const end = xml.length;
+  let i = 0;
+  if (xml.startsWith('<?', 0)) {
+    DECLARATION.lastIndex = 0;
+    if (!DECLARATION.test(xml)) return undefined;
+    i = DECLARATION.lastIndex;
+  }
+  const skipMisc = (): boolean => {
+    for (;;) {
+      SPACE.lastIndex = i;
+      SPACE.test(xml);
+      i = SPACE.lastIndex;
+      if (!xml.startsWith('<!--', i)) return true;
+      const close = xml.indexOf('--', i + 4);
+      if (close < 0 || xml.charCodeAt(close + 2) !== 0x3e) return false;
+      i = close + 3;
+    }
+  };
+  if (!skipMisc() || xml.charCodeAt(i) !== 0x3c) return undefined;
+  let root: XmlElement | undefined;
+  const stack: PlainFrame[] = [];
+  const rootScope = NamespaceScope.root(XML_NS);
+  while (i < end && (root === undefined || stack.length > 0)) {
+    const lt = xml.indexOf('<', i);
+    const top = stack[stack.length - 1];
+    if (lt !== i) {
+      // Text (only inside the root).
+      if (top === undefined || lt < 0) return undefined;
+      const text = xml.slice(i, lt);
+      if (text.includes(']]>')) return undefined;
+      pushText(top.element, decodeEntities(text));
+      i = lt;
+      continue;
+    }
+    const next = xml.charCodeAt(i + 1);
+    if (next === 0x2f) {
+      // </name>
+      if (top === undefined || !xml.startsWith(top.qname, i + 2) || xml.charCodeAt(i + 2 + top.qname.length) !== 0x3e) return undefined;
+      i += 3 + top.qname.length;
+      stack.pop();
+      dropWhitespaceBetweenElements(top.element);
+      continue;
+    }
+    if (next === 0x21) {
+      // A comment inside the root; CDATA and declarations go to the reference reader.
+      if (top === undefined || !xml.startsWith('<!--', i)) return undefined;
+      const close = xml.indexOf('--', i + 4);
+      if (close < 0 || xml.charCodeAt(close + 2) !== 0x3e) return undefined;
+      i = close + 3;
+      continue;
+    }
+    NAME.lastIndex = i + 1;
+    if (!NAME.test(xml)) return undefined;
+    const qname = xml.slice(i + 1, NAME.lastIndex);
+    i = NAME.lastIndex;
+    const pairs: [string, string][] = [];
+    for (;;) {
+      ATTRIBUTE.lastIndex = i;
+      const m = ATTRIBUTE.exec(xml);
+      if (m === null) break;
+      const name = m[1]!;
+      for (const [n] of pairs) if (n === name) return undefined;
+      pairs.push([name, m[2] ?? m[3]!]);
+      i = ATTRIBUTE.lastIndex;
+    }
+    SPACE.lastIndex = i;
+    SPACE.test(xml);
+    i = SPACE.lastIndex;
+    const selfClosing = xml.charCodeAt(i) === 0x2f;
+    if (selfClosing) i++;
+    if (xml.charCodeAt(i) !== 0x3e) return undefined;
+    i++;
+    if (stack.length >= MAX_ELEMENT_DEPTH) return undefined;
+    const converted = convertElement(pairs, qname, top?.scope ?? rootScope);
+    if (top === undefined) root = converted.element;
+    else top.element.children.push(converted.element);
+    if (!selfClosing) stack.push({ qname, element: converted.element, scope: converted.scope });
+  }
+  if (root === undefined || stack.length > 0) return undefined;
+  if (!skipMisc() || i !== end) return undefined;
+  return root;
 }
