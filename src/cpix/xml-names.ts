@@ -55,9 +55,10 @@ export function declarationsOf(root: XmlElement, prefixes: Map<string, string>):
   return [...prefixes].sort(([a], [b]) => (a === root.ns ? -1 : b === root.ns ? 1 : 0));
 }
 
-/** Names known to pass checkName (kind, namespace, qualified name); bounded, emptied when full. */
-const CHECKED = new Set<string>();
+/** Names known to pass checkName: per kind, per namespace, the qualified names. Bounded, emptied when full. */
+const CHECKED = { e: new Map<string, Set<string>>(), a: new Map<string, Set<string>>() };
 const CHECKED_MAX = 4096;
+let checkedCount = 0;
 let scratch: ScratchDocument | undefined;
 
 interface ScratchDocument {
@@ -71,11 +72,18 @@ interface ScratchDocument {
  * that passed are kept, so a refused name is refused every time.
  */
 export function checkedName(kind: 'e' | 'a', ns: string, qname: string): void {
-  const id = `${kind}\u0000${ns}\u0000${qname}`;
-  if (CHECKED.has(id)) return;
+  let known = CHECKED[kind].get(ns);
+  if (known?.has(qname)) return;
   checkName((scratch ??= create().node as unknown as ScratchDocument), kind, ns, qname);
-  if (CHECKED.size >= CHECKED_MAX) CHECKED.clear();
-  CHECKED.add(id);
+  if (checkedCount >= CHECKED_MAX) {
+    CHECKED.e.clear();
+    CHECKED.a.clear();
+    checkedCount = 0;
+    known = undefined;
+  }
+  if (known === undefined) CHECKED[kind].set(ns, (known = new Set()));
+  known.add(qname);
+  checkedCount++;
 }
 
 /**

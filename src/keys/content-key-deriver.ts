@@ -11,9 +11,18 @@ export interface ContentKeyDeriver {
   iv(kid: string, kidAsSent: string): Buffer;
 }
 
-/** HKDF-SHA256 from the master secret (see derive.ts); the extract step runs once per request. */
+/**
+ * The extract step's result per master secret object: secret sources hand out the same object
+ * while they cache it, so HKDF-Extract runs once per secret, not once per request. Weakly held:
+ * a rotated secret's entry goes with the old secret.
+ */
+const extracted = new WeakMap<Uint8Array, Buffer>();
+
+/** HKDF-SHA256 from the master secret (see derive.ts); the extract step runs once per secret. */
 export function hkdfDeriver(masterSecret: Uint8Array, contentId: string): ContentKeyDeriver {
-  const derive = contentDerivation(extract(masterSecret), contentId);
+  let prk = extracted.get(masterSecret);
+  if (prk === undefined) extracted.set(masterSecret, (prk = extract(masterSecret)));
+  const derive = contentDerivation(prk, contentId);
   return {
     contentKey: (kid) => derive('content-key', kid),
     iv: (kid) => derive('iv', kid),
