@@ -1,4 +1,5 @@
-import { readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -10,6 +11,28 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function isExpired(writtenAtMs: number, retentionMs: number, nowMs: number): boolean {
   return nowMs - writtenAtMs >= retentionMs;
+}
+
+/** Writes `data` to `target` (mode 0600, its folder 0700) through a temporary file and a rename, so a reader never sees half a file. */
+export async function writeFileAtomically(target: string, data: Buffer | string): Promise<void> {
+  await mkdir(join(target, '..'), { recursive: true, mode: 0o700 });
+  const temporary = `${target}.${randomUUID()}.tmp`;
+  await writeFile(temporary, data, { mode: 0o600 });
+  await rename(temporary, target);
+}
+
+/** The file's bytes, or undefined when there is none or it is past its retention (then removed). */
+export async function readUnexpired(path: string, retentionMs: number, nowMs: number): Promise<Buffer | undefined> {
+  try {
+    if (isExpired((await stat(path)).mtimeMs, retentionMs, nowMs)) {
+      await rm(path, { force: true });
+      return undefined;
+    }
+    return await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /** Removes every file under `root` (one level of content-ID folders) written `retentionMs` or more ago, and folders left empty. Returns how many files it removed. */

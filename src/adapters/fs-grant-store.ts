@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseKeyGrant, type KeyGrant } from '../keys/key-grant.js';
 import { contentIdSegment } from '../keys/key-location.js';
 import { isUuid } from '../keys/kid.js';
 import type { GrantStore } from '../ports.js';
 import { dependencyFault } from './dependency-faults.js';
-import { DAY_MS, isExpired, sweepExpired } from './file-retention.js';
+import { DAY_MS, readUnexpired, sweepExpired, writeFileAtomically } from './file-retention.js';
 import { DEFAULT_KEY_RETENTION_DAYS } from './fs-key-store.js';
 
 /**
@@ -39,10 +37,7 @@ export class FsGrantStore implements GrantStore {
   async record(grant: KeyGrant): Promise<void> {
     const target = this.path(grant.contentId, grant.kid);
     try {
-      await mkdir(join(target, '..'), { recursive: true, mode: 0o700 });
-      const temporary = `${target}.${randomUUID()}.tmp`;
-      await writeFile(temporary, `${JSON.stringify(grant)}\n`, { mode: 0o600 });
-      await rename(temporary, target);
+      await writeFileAtomically(target, `${JSON.stringify(grant)}\n`);
     } catch (error) {
       throw dependencyFault('grant-store', error);
     }
@@ -50,20 +45,15 @@ export class FsGrantStore implements GrantStore {
 
   async find(contentId: string, kid: string): Promise<KeyGrant | undefined> {
     if (!isUuid(kid)) return undefined;
-    let text: string;
-    const path = this.path(contentId, kid);
+    let bytes: Buffer | undefined;
     try {
-      if (isExpired((await stat(path)).mtimeMs, this.retentionMs, this.now())) {
-        await rm(path, { force: true });
-        return undefined;
-      }
-      text = await readFile(path, 'utf8');
+      bytes = await readUnexpired(this.path(contentId, kid), this.retentionMs, this.now());
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw dependencyFault('grant-store', error);
     }
+    if (bytes === undefined) return undefined;
     try {
-      return parseKeyGrant(text);
+      return parseKeyGrant(bytes.toString('utf8'));
     } catch (error) {
       throw dependencyFault('grant-store', error);
     }

@@ -1,11 +1,9 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { contentIdSegment } from '../keys/key-location.js';
 import { isUuid } from '../keys/kid.js';
 import type { KeyStore } from '../ports.js';
 import { dependencyFault } from './dependency-faults.js';
-import { DAY_MS, isExpired, sweepExpired } from './file-retention.js';
+import { DAY_MS, readUnexpired, sweepExpired, writeFileAtomically } from './file-retention.js';
 
 /**
  * Keys in the local data folder: `<root>/<content ID, percent-encoded>/<kid>`. The content ID is
@@ -40,10 +38,7 @@ export class FsKeyStore implements KeyStore {
     const target = this.path(contentId, kid);
     try {
       if ((await this.readCurrent(target))?.equals(key)) return;
-      await mkdir(join(target, '..'), { recursive: true, mode: 0o700 });
-      const temporary = `${target}.${randomUUID()}.tmp`;
-      await writeFile(temporary, key, { mode: 0o600 });
-      await rename(temporary, target);
+      await writeFileAtomically(target, key);
     } catch (error) {
       throw dependencyFault('key-store', error);
     }
@@ -58,18 +53,8 @@ export class FsKeyStore implements KeyStore {
     }
   }
 
-  /** The file's bytes, or undefined when there is none or it is past its retention (then removed). */
-  private async readCurrent(path: string): Promise<Buffer | undefined> {
-    try {
-      if (isExpired((await stat(path)).mtimeMs, this.retentionMs, this.now())) {
-        await rm(path, { force: true });
-        return undefined;
-      }
-      return await readFile(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+  private readCurrent(path: string): Promise<Buffer | undefined> {
+    return readUnexpired(path, this.retentionMs, this.now());
   }
 }
 
