@@ -1,7 +1,7 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { XMLNS_NS } from './namespaces.js';
-import { assignPrefixes, checkedName, declarationsOf, qualified } from './xml-names.js';
+import { assignPrefixes, checkedName, declarationsOf, Names } from './xml-names.js';
 import type { XmlElement } from './xml-tree.js';
 
 /**
@@ -88,23 +88,17 @@ function isChunkable(list: XmlElement): boolean {
 
 /** Builds DOM nodes for tree elements, with names qualified, checked and remembered per render. */
 class DomWriter {
-  private readonly names = { e: new Map<string, Map<string, string>>(), a: new Map<string, Map<string, string>>() };
+  private readonly names: Names;
 
   constructor(
-    private readonly prefixes: Map<string, string>,
+    prefixes: Map<string, string>,
     private readonly html: boolean,
-  ) {}
+  ) {
+    this.names = new Names(prefixes);
+  }
 
   name(kind: 'e' | 'a', ns: string, local: string): string {
-    let byLocal = this.names[kind].get(ns);
-    if (byLocal === undefined) this.names[kind].set(ns, (byLocal = new Map()));
-    let qname = byLocal.get(local);
-    if (qname === undefined) {
-      qname = qualified(this.prefixes, ns, local);
-      checkedName(kind, ns, qname);
-      byLocal.set(local, qname);
-    }
-    return qname;
+    return this.names.of(kind, ns, local);
   }
 
   /** The root's declaration of one namespace, as [qualified name, value]. */

@@ -1,6 +1,6 @@
 import { XMLNS_NS } from './namespaces.js';
 import { writeXmlWithXmlbuilder2 } from './write-xmlbuilder2.js';
-import { assignPrefixes, checkedName, declarationsOf, qualified } from './xml-names.js';
+import { assignPrefixes, checkedName, declarationsOf, Names } from './xml-names.js';
 import type { XmlElement } from './xml-tree.js';
 
 /**
@@ -101,25 +101,6 @@ export function writeXml(root: XmlElement, options: { pretty?: boolean } = {}): 
   const out = parts.join('');
   // xmlbuilder2 drops the pretty-printed document's final newline.
   return pretty && out.endsWith('\n') ? out.slice(0, -1) : out;
-}
-
-/** Qualified names of one render, each checked (checkedName) the first time it is met. */
-class Names {
-  private readonly known = { e: new Map<string, Map<string, string>>(), a: new Map<string, Map<string, string>>() };
-
-  constructor(private readonly prefixes: Map<string, string>) {}
-
-  of(kind: 'e' | 'a', ns: string, local: string): string {
-    let byLocal = this.known[kind].get(ns);
-    if (byLocal === undefined) this.known[kind].set(ns, (byLocal = new Map()));
-    let qname = byLocal.get(local);
-    if (qname === undefined) {
-      qname = qualified(this.prefixes, ns, local);
-      checkedName(kind, ns, qname);
-      byLocal.set(local, qname);
-    }
-    return qname;
-  }
 }
 
 const INDENTS: string[] = [''];

@@ -107,3 +107,22 @@ function checkName(scratch: ScratchDocument, kind: 'e' | 'a', ns: string, qname:
     );
   }
 }
+
+/** Qualified names of one render, each checked (checkedName) the first time it is met. */
+export class Names {
+  private readonly known = { e: new Map<string, Map<string, string>>(), a: new Map<string, Map<string, string>>() };
+
+  constructor(private readonly prefixes: Map<string, string>) {}
+
+  of(kind: 'e' | 'a', ns: string, local: string): string {
+    let byLocal = this.known[kind].get(ns);
+    if (byLocal === undefined) this.known[kind].set(ns, (byLocal = new Map()));
+    let qname = byLocal.get(local);
+    if (qname === undefined) {
+      qname = qualified(this.prefixes, ns, local);
+      checkedName(kind, ns, qname);
+      byLocal.set(local, qname);
+    }
+    return qname;
+  }
+}
