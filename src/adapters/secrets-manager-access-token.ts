@@ -1,9 +1,8 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { isAccessToken } from '../config.js';
 import type { AccessTokenSource } from '../ports.js';
 import { DependencyError } from '../speke/errors.js';
-import { dependencyFault } from './dependency-faults.js';
+import { SecretsManagerString } from './secrets-manager-string.js';
 
 /**
  * The ClearKey license route's bearer token from AWS Secrets Manager (SPEKE_KEY_ACCESS_TOKEN_SECRET_ID),
@@ -12,26 +11,17 @@ import { dependencyFault } from './dependency-faults.js';
  * fault, never a reason to let a request through: the request gets a 5xx.
  */
 export class SecretsManagerAccessToken implements AccessTokenSource {
-  private readonly provider: SecretsProvider;
+  private readonly secret: SecretsManagerString;
 
-  constructor(
-    client: SecretsManagerClient,
-    private readonly secretId: string,
-    private readonly maxAgeSeconds: number,
-  ) {
-    this.provider = new SecretsProvider({ awsSdkV3Client: client });
+  constructor(client: SecretsManagerClient, secretId: string, maxAgeSeconds: number) {
+    this.secret = new SecretsManagerString(client, secretId, maxAgeSeconds, 'The access token secret');
   }
 
   async accessToken(): Promise<string> {
-    let value: unknown;
-    try {
-      value = await this.provider.get(this.secretId, { maxAge: this.maxAgeSeconds });
-    } catch (error) {
-      throw dependencyFault('secret-source', error);
-    }
-    if (typeof value !== 'string' || !isAccessToken(value.trim())) {
+    const value = (await this.secret.value()).trim();
+    if (!isAccessToken(value)) {
       throw new DependencyError('secret-source', false, { cause: new Error('The access token secret is not 16 to 512 visible ASCII characters') });
     }
-    return value.trim();
+    return value;
   }
 }

@@ -1,0 +1,33 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { DependencyError } from '../speke/errors.js';
+import { dependencyFault } from './dependency-faults.js';
+
+/**
+ * One Secrets Manager secret's SecretString through Powertools Parameters, cached for `maxAgeSeconds`
+ * (a new value is in use within that time). A failed call is a dependency fault; a secret with no
+ * SecretString is our fault (5xx), described by `what`.
+ */
+export class SecretsManagerString {
+  private readonly provider: SecretsProvider;
+
+  constructor(
+    client: SecretsManagerClient,
+    private readonly secretId: string,
+    private readonly maxAgeSeconds: number,
+    private readonly what: string,
+  ) {
+    this.provider = new SecretsProvider({ awsSdkV3Client: client });
+  }
+
+  async value(): Promise<string> {
+    let value: unknown;
+    try {
+      value = await this.provider.get(this.secretId, { maxAge: this.maxAgeSeconds });
+    } catch (error) {
+      throw dependencyFault('secret-source', error);
+    }
+    if (typeof value !== 'string') throw new DependencyError('secret-source', false, { cause: new Error(`${this.what} has no SecretString`) });
+    return value;
+  }
+}
