@@ -16,7 +16,7 @@ import { SecretsManagerContentSecrets } from './adapters/secrets-manager-content
 import { SecretsManagerAccessToken } from './adapters/secrets-manager-access-token.js';
 import { SecretsManagerSecret } from './adapters/secrets-manager-secret.js';
 import { ConfigError, type CommonConfig, type LambdaConfig, type LocalConfig, type LocalServerLimits } from './config.js';
-import type { RequestOriginSettings } from './local/request-origin.js';
+import type { RequestOriginSettings } from './service/request-origin.js';
 import type { DemoEnvironment } from './local/demo/demo-settings.js';
 import { clearKeyAes128, hlsAes128 } from './drm/aes128.js';
 import { commonPssh } from './drm/common-pssh.js';

@@ -1,4 +1,4 @@
-import { normalHost } from './local/request-origin.js';
+import { normalHost } from './service/request-origin.js';
 import { DEFAULT_LIMITS, type Limits } from './speke/limits.js';
 import { DEFAULT_FAIRPLAY_KEY_URI_TEMPLATE, type DrmSettings } from './drm/drm-settings.js';
 import { FAIRPLAY_URI_PLACEHOLDERS, templatePlaceholders } from './drm/fairplay.js';

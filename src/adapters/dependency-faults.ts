@@ -1,4 +1,4 @@
-import { DependencyError } from '../speke/errors.js';
+import { DependencyError } from '../errors.js';
 
 const RETRYABLE_NAMES = new Set([
   'ThrottlingException',

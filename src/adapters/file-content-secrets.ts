@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { contentIdSegment } from '../keys/key-location.js';
 import { checkReferenceContentId } from '../keys/reference-deriver.js';
 import type { ContentSecretStore } from '../ports.js';
-import { NotFoundError } from '../speke/errors.js';
+import { NotFoundError } from '../errors.js';
 import { dependencyFault } from './dependency-faults.js';
 import { CONTENT_SECRET_LENGTH } from './secrets-manager-content-secrets.js';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseKeyGrant, type KeyGrant } from '../keys/key-grant.js';
 import { contentIdSegment } from '../keys/key-location.js';
-import { isUuid } from '../keys/kid.js';
+import { isUuid } from '../uuid.js';
 import type { GrantStore } from '../ports.js';
 import { dependencyFault } from './dependency-faults.js';
 import { DAY_MS, readUnexpired, sweepExpired, writeFileAtomically } from './file-retention.js';

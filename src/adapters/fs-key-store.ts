@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { contentIdSegment } from '../keys/key-location.js';
-import { isUuid } from '../keys/kid.js';
+import { isUuid } from '../uuid.js';
 import type { KeyStore } from '../ports.js';
 import { dependencyFault } from './dependency-faults.js';
 import { DAY_MS, readUnexpired, sweepExpired, writeFileAtomically } from './file-retention.js';

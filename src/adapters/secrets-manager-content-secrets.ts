@@ -1,7 +1,7 @@
 import { CreateSecretCommand, GetRandomPasswordCommand, GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { referenceSecretName } from '../keys/reference-deriver.js';
 import type { ContentSecretStore } from '../ports.js';
-import { DependencyError, NotFoundError } from '../speke/errors.js';
+import { DependencyError, NotFoundError } from '../errors.js';
 import { callDeadline } from './aws-deadlines.js';
 import { dependencyFault } from './dependency-faults.js';
 

@@ -1,7 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseMasterSecret } from '../keys/derive.js';
 import type { SecretSource } from '../ports.js';
-import { DependencyError } from '../speke/errors.js';
+import { DependencyError } from '../errors.js';
 import { SecretsManagerString } from './secrets-manager-string.js';
 
 /**

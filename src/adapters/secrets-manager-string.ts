@@ -1,6 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { DependencyError } from '../speke/errors.js';
+import { DependencyError } from '../errors.js';
 import { dependencyFault } from './dependency-faults.js';
 
 /**

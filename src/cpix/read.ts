@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { MalformedRequestError } from '../speke/errors.js';
+import { MalformedRequestError } from '../errors.js';
 import { NamespaceScope } from './namespace-scope.js';
 import { XML_NS, XMLNS_NS } from './namespaces.js';
 import type { XmlAttribute, XmlElement } from './xml-tree.js';

@@ -1,5 +1,5 @@
 import { create } from 'xmlbuilder2';
-import { MalformedRequestError } from '../speke/errors.js';
+import { MalformedRequestError } from '../errors.js';
 import { CANONICAL_PREFIXES, XML_NS } from './namespaces.js';
 import type { XmlElement } from './xml-tree.js';
 

@@ -1,5 +1,5 @@
 import { createCipheriv } from 'node:crypto';
-import { uuidBytes } from '../keys/kid.js';
+import { uuidBytes } from '../uuid.js';
 import type { EncryptionScheme } from './drm-system.js';
 
 export const PLAYREADY_HEADER_NS = 'http://schemas.microsoft.com/DRM/2007/03/PlayReadyHeader';

@@ -1,4 +1,4 @@
-import { uuidBytes } from '../keys/kid.js';
+import { uuidBytes } from '../uuid.js';
 
 /** 'pssh' as a big-endian 32-bit integer. */
 const PSSH_TYPE = 0x70737368;

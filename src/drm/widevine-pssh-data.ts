@@ -1,4 +1,4 @@
-import { uuidBytes } from '../keys/kid.js';
+import { uuidBytes } from '../uuid.js';
 import type { EncryptionScheme } from './drm-system.js';
 
 /** The WidevinePsshData fields this server writes (SPEKE.md §5.3). */

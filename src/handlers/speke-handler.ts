@@ -12,7 +12,7 @@ import { copyProtection, type CopyProtectionDependencies } from '../service/copy
 import { logRequest } from '../service/request-log.js';
 import { recordRequestMetrics } from '../service/request-metrics.js';
 import type { RequestFacts } from '../speke/answer.js';
-import { errorResponse } from '../speke/errors.js';
+import { errorResponse } from '../errors.js';
 
 export interface HandlerDependencies {
   app: CopyProtectionDependencies;

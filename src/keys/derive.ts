@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { uuidBytes } from './kid.js';
+import { uuidBytes } from '../uuid.js';
 
 export const MIN_MASTER_SECRET_BYTES = 32;
 export const KEY_BYTES = 16;

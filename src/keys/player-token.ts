@@ -1,5 +1,5 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import { ClearKeyRequestError } from './clearkey-license.js';
+import { ClearKeyRequestError } from '../errors.js';
 
 /**
  * Player tokens: what lets a player fetch a key (ClearKey license, local key delivery). A compact

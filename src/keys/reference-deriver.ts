@@ -1,5 +1,5 @@
 import { pbkdf2Sync } from 'node:crypto';
-import { SpekeValidationError } from '../speke/errors.js';
+import { SpekeValidationError } from '../errors.js';
 import { hkdfDeriver, type ContentKeyDeriver } from './content-key-deriver.js';
 import { KEY_BYTES } from './derive.js';
 

@@ -1,4 +1,4 @@
-import { SpekeHttpError } from '../speke/errors.js';
+import { SpekeHttpError } from '../errors.js';
 
 /** 503: the bytes of request bodies being read at once reached the server's budget; retry later. */
 export class BodyBudgetExceededError extends SpekeHttpError {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalDependencies } from '../composition.js';
-import { contentIdFromPathSegment } from '../keys/clearkey-license.js';
-import { isUuid } from '../keys/kid.js';
+import { contentIdFromPathSegment } from '../clearkey/license.js';
+import { isUuid } from '../uuid.js';
 import { verifyPlayerToken } from '../keys/player-token.js';
 import type { KeyStore } from '../ports.js';
 import { hasBearerToken } from '../service/bearer-token.js';
@@ -11,10 +11,10 @@ import { CLEARKEY_MAX_BODY_BYTES, clearKeyErrorAnswer, clearKeyLicense } from '.
 import { copyProtection } from '../service/copy-protection.js';
 import { logRequest, type RequestLogger } from '../service/request-log.js';
 import type { RequestFacts } from '../speke/answer.js';
-import { errorResponse, PayloadTooLargeError } from '../speke/errors.js';
+import { errorResponse, PayloadTooLargeError } from '../errors.js';
 import { BodyBudget, BodyBudgetExceededError } from './body-budget.js';
 import { demoRoute } from './demo/demo-routes.js';
-import { requestOriginPolicy } from './request-origin.js';
+import { requestOriginPolicy } from '../service/request-origin.js';
 
 export interface LocalServerDependencies {
   app: LocalDependencies;

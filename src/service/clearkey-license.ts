@@ -1,9 +1,9 @@
-import { checkLicenseContentId, CLEARKEY_LIMITS, ClearKeyRequestError, clearKeyLicense as buildLicense, kidToBase64Url, parseClearKeyRequest } from '../keys/clearkey-license.js';
+import { checkLicenseContentId, CLEARKEY_LIMITS, clearKeyLicense as buildLicense, kidToBase64Url, parseClearKeyRequest } from '../clearkey/license.js';
 import type { ContentKeyDeriver } from '../keys/content-key-deriver.js';
 import { sharedWithDrm, type KeyGrant } from '../keys/key-grant.js';
 import type { GrantStore } from '../ports.js';
 import type { RequestFacts } from '../speke/answer.js';
-import { errorResponse } from '../speke/errors.js';
+import { ClearKeyRequestError, errorResponse } from '../errors.js';
 import type { Limits } from '../speke/limits.js';
 import { runBounded } from './bounded-concurrency.js';
 import type { HttpAnswer } from './copy-protection.js';

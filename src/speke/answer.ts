@@ -7,7 +7,7 @@ import type { DrmRegistry } from '../drm/registry.js';
 import type { ContentKeyDeriver } from '../keys/content-key-deriver.js';
 import { grantsToRecord, type KeyGrant } from '../keys/key-grant.js';
 import { keyUrl } from '../keys/key-location.js';
-import { MalformedRequestError, PayloadTooLargeError } from './errors.js';
+import { MalformedRequestError, PayloadTooLargeError } from '../errors.js';
 import { fillDrmSystem } from './fill-drm-system.js';
 import { setKeyData } from './key-data.js';
 import type { Limits } from './limits.js';

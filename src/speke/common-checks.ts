@@ -1,7 +1,7 @@
 import type { ContentKeyEntry, CpixDocument } from '../cpix/document.js';
 import type { DrmRegistry } from '../drm/registry.js';
-import { canonicalUuid, isUuid } from '../keys/kid.js';
-import { SpekeValidationError } from './errors.js';
+import { canonicalUuid, isUuid } from '../uuid.js';
+import { SpekeValidationError } from '../errors.js';
 import type { Limits } from './limits.js';
 import type { ValidDrmSystem } from './validated-request.js';
 

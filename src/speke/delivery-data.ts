@@ -3,7 +3,7 @@ import { NS } from '../cpix/namespaces.js';
 import { attr, childrenNamed, element, firstChild, text, textContent, type XmlElement } from '../cpix/xml-tree.js';
 import { CertificateProblem, deliveryPublicKey, type CertificateCheck } from '../keys/delivery-certificate.js';
 import { printable } from './common-checks.js';
-import { SpekeValidationError } from './errors.js';
+import { SpekeValidationError } from '../errors.js';
 
 /** One recipient of an encrypted answer: a DeliveryData of the request and its RSA public key. */
 export interface Recipient {

@@ -1,8 +1,8 @@
 import type { CpixDocument } from '../cpix/document.js';
 import { NS } from '../cpix/namespaces.js';
 import { attr, childElements, childrenNamed } from '../cpix/xml-tree.js';
-import { canonicalUuid, isUuid } from '../keys/kid.js';
-import { SpekeValidationError } from './errors.js';
+import { canonicalUuid, isUuid } from '../uuid.js';
+import { SpekeValidationError } from '../errors.js';
 
 export const MISSING_CONTRACT = 'Missing CPIX encryption contract';
 export const MALFORMED_CONTRACT = 'Malformed encryption contract';

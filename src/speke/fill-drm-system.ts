@@ -2,7 +2,7 @@ import { NS } from '../cpix/namespaces.js';
 import { attr, setText, type XmlElement } from '../cpix/xml-tree.js';
 import type { Signalling } from '../drm/drm-system.js';
 import { hlsKeyTag } from '../drm/hls.js';
-import { SpekeValidationError } from './errors.js';
+import { SpekeValidationError } from '../errors.js';
 import { isV2, type SpekeVersion } from './version.js';
 
 const b64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');

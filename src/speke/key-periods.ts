@@ -11,9 +11,9 @@ import {
   type XsDateTime,
   type XsDuration,
 } from '../cpix/xs-time.js';
-import { canonicalUuid, isUuid } from '../keys/kid.js';
+import { canonicalUuid, isUuid } from '../uuid.js';
 import { printable } from './common-checks.js';
-import { SpekeValidationError } from './errors.js';
+import { SpekeValidationError } from '../errors.js';
 
 /**
  * SPEKE v2.1 (CPIX 2.4) key-period timing (SPEKE-v2.1.md §b): a ContentKeyPeriod may carry

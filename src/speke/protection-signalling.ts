@@ -1,7 +1,7 @@
 import { NS } from '../cpix/namespaces.js';
 import { childrenNamed, element, setAttr, text, type XmlElement } from '../cpix/xml-tree.js';
 import { CPC_SYSTEMS, hdcpLevelFor, hdcpOutputProtection, systemSettingFor, type ProtectionLevels } from '../drm/protection-levels.js';
-import { canonicalUuid, isUuid } from '../keys/kid.js';
+import { canonicalUuid, isUuid } from '../uuid.js';
 import type { ValidatedRequest } from './validated-request.js';
 
 const KEY_FORMAT_BY_SYSTEM = new Map(Object.values(CPC_SYSTEMS).map((s) => [s.systemId, s.keyFormat]));

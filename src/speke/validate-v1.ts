@@ -3,7 +3,7 @@ import { NS } from '../cpix/namespaces.js';
 import { attr, childrenNamed } from '../cpix/xml-tree.js';
 import { ENCRYPTION_SCHEMES, type EncryptionScheme } from '../drm/drm-system.js';
 import type { DrmRegistry } from '../drm/registry.js';
-import { canonicalUuid, isUuid } from '../keys/kid.js';
+import { canonicalUuid, isUuid } from '../uuid.js';
 import {
   checkContentIdLength,
   checkContentKeyKids,
@@ -14,7 +14,7 @@ import {
   printable,
   resolveDrmSystems,
 } from './common-checks.js';
-import { SpekeValidationError } from './errors.js';
+import { SpekeValidationError } from '../errors.js';
 import type { Limits } from './limits.js';
 import type { ValidatedRequest } from './validated-request.js';
 

@@ -14,7 +14,7 @@ import {
   resolveDrmSystems,
 } from './common-checks.js';
 import { checkEncryptionContract } from './encryption-contract.js';
-import { SpekeValidationError } from './errors.js';
+import { SpekeValidationError } from '../errors.js';
 import { checkKeyPeriods } from './key-periods.js';
 import type { Limits } from './limits.js';
 import type { ValidatedRequest } from './validated-request.js';

@@ -1,4 +1,4 @@
-import { UnsupportedVersionError } from './errors.js';
+import { UnsupportedVersionError } from '../errors.js';
 
 /** `v2.1` is SPEKE v2.1 (CPIX 2.4): a v2.0 request plus the additions of SPEKE-v2.1.md. */
 export type SpekeVersion = 'v1' | 'v2' | 'v2.1';

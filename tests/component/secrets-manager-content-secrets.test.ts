@@ -17,7 +17,7 @@ import { createLambdaDependencies } from '../../src/composition.js';
 import { loadLambdaConfig } from '../../src/config.js';
 import { referenceContentKey } from '../../src/keys/reference-deriver.js';
 import type { ContentSecretStore } from '../../src/ports.js';
-import { DependencyError, SpekeHttpError, SpekeValidationError } from '../../src/speke/errors.js';
+import { DependencyError, SpekeHttpError, SpekeValidationError } from '../../src/errors.js';
 import { KID_A } from '../support/requests.js';
 
 const sm = mockClient(SecretsManagerClient);

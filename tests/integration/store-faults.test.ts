@@ -6,7 +6,7 @@ import { createLocalDependencies } from '../../src/composition.js';
 import { loadLocalConfig } from '../../src/config.js';
 import { createLocalServer } from '../../src/local/server.js';
 import type { KeyStore } from '../../src/ports.js';
-import { DependencyError } from '../../src/speke/errors.js';
+import { DependencyError } from '../../src/errors.js';
 import { capturingLineLogger, removeDir } from '../support/local-server.js';
 import { CPIX, one, parse, PSKC } from '../support/xml.js';
 import { KID_A, KID_B, SYSTEM } from '../support/requests.js';

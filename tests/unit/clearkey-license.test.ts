@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import {
   CLEARKEY_LIMITS,
-  ClearKeyRequestError,
   checkLicenseContentId,
   clearKeyLicense,
   contentIdFromPathSegment,
   kidFromBase64Url,
   kidToBase64Url,
   parseClearKeyRequest,
-} from '../../src/keys/clearkey-license.js';
+} from '../../src/clearkey/license.js';
+import { ClearKeyRequestError } from '../../src/errors.js';
 import { hkdfDeriver } from '../../src/keys/content-key-deriver.js';
 import { derive } from '../../src/keys/derive.js';
 import { KID_A, KID_B } from '../support/requests.js';

@@ -1,5 +1,5 @@
 import { readXml, decodeUtf8 } from '../../src/cpix/read.js';
-import { MalformedRequestError } from '../../src/speke/errors.js';
+import { MalformedRequestError } from '../../src/errors.js';
 import { answer } from '../support/core.js';
 import { all, CPIX, one, parse, PSKC, SPEKE } from '../support/xml.js';
 import { KID_A, SYSTEM } from '../support/requests.js';

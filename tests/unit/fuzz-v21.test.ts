@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { compareXsDateTime, parseXsDateTime, parseXsDuration } from '../../src/cpix/xs-time.js';
-import { SpekeHttpError } from '../../src/speke/errors.js';
+import { SpekeHttpError } from '../../src/errors.js';
 import { answer } from '../support/core.js';
 import { KID_A, KID_B, SYSTEM, v21Request } from '../support/requests.js';
 import { all, CPIX, parse } from '../support/xml.js';

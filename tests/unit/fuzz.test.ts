@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { SpekeHttpError } from '../../src/speke/errors.js';
+import { SpekeHttpError } from '../../src/errors.js';
 import { answer } from '../support/core.js';
 import { all, CPIX, parse, PSKC } from '../support/xml.js';
 import { SYSTEM, v1Aes128, v2Request } from '../support/requests.js';

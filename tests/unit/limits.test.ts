@@ -1,4 +1,4 @@
-import { PayloadTooLargeError } from '../../src/speke/errors.js';
+import { PayloadTooLargeError } from '../../src/errors.js';
 import { DEFAULT_LIMITS } from '../../src/speke/limits.js';
 import { answer, testContext } from '../support/core.js';
 import { SYSTEM, v1Aes128, v2Request } from '../support/requests.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FsKeyStore } from '../../src/adapters/fs-key-store.js';
 import { PublishedKeyMemo } from '../../src/adapters/published-key-memo.js';
 import type { KeyStore } from '../../src/ports.js';
-import { DependencyError } from '../../src/speke/errors.js';
+import { DependencyError } from '../../src/errors.js';
 import { removeDir } from '../support/local-server.js';
 import { KID_A, KID_B } from '../support/requests.js';
 

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { benchCases } from '../../bench/fixtures.js';
 import { readPlainXml, readXml, readXmlWithFastXmlParser } from '../../src/cpix/read.js';
 import type { XmlElement } from '../../src/cpix/xml-tree.js';
-import { MalformedRequestError } from '../../src/speke/errors.js';
+import { MalformedRequestError } from '../../src/errors.js';
 import { answer } from '../support/core.js';
 import { withDeliveryData } from '../support/encryption.js';
 import { KID_A, KID_B, SYSTEM, v1Aes128, v21Request, v2Request } from '../support/requests.js';

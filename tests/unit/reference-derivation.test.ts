@@ -7,7 +7,7 @@ import {
   referenceSecretName,
 } from '../../src/keys/reference-deriver.js';
 import { answerCpix, readCpixRequest } from '../../src/speke/answer.js';
-import { SpekeValidationError } from '../../src/speke/errors.js';
+import { SpekeValidationError } from '../../src/errors.js';
 import { ConfigError, loadLambdaConfig, loadLocalConfig } from '../../src/config.js';
 import { TEST_MASTER_SECRET, testContext } from '../support/core.js';
 import { KID_A, KID_B, v1Aes128, v2Request } from '../support/requests.js';

@@ -7,7 +7,7 @@ import { writeXmlWithXmlbuilder2 } from '../../src/cpix/write-xmlbuilder2.js';
 import type { XmlAttribute, XmlElement, XmlNode } from '../../src/cpix/xml-tree.js';
 import { hkdfDeriver } from '../../src/keys/content-key-deriver.js';
 import { answerCpix, readCpixRequest } from '../../src/speke/answer.js';
-import { MalformedRequestError } from '../../src/speke/errors.js';
+import { MalformedRequestError } from '../../src/errors.js';
 import { TEST_MASTER_SECRET, testContext } from '../support/core.js';
 import { withDeliveryData } from '../support/encryption.js';
 import { KID_A, KID_B, SYSTEM, v1Aes128, v21Request, v2Request } from '../support/requests.js';

@@ -1,4 +1,4 @@
-import { SpekeValidationError } from '../../src/speke/errors.js';
+import { SpekeValidationError } from '../../src/errors.js';
 import { answer, TEST_KEY_URL_PREFIX } from '../support/core.js';
 import { all, CPIX, one, parse, PSKC, SPEKE } from '../support/xml.js';
 import { KID_A, KID_B, SYSTEM, v1Aes128 } from '../support/requests.js';

@@ -1,4 +1,4 @@
-import { MalformedRequestError, SpekeValidationError, UnsupportedVersionError } from '../../src/speke/errors.js';
+import { MalformedRequestError, SpekeValidationError, UnsupportedVersionError } from '../../src/errors.js';
 import { answer, TEST_KEY_URL_PREFIX } from '../support/core.js';
 import { all, CPIX, one, parse, PSKC } from '../support/xml.js';
 import { KID_A, KID_B, SYSTEM, v2Request } from '../support/requests.js';

@@ -1,5 +1,5 @@
 import { headerValue, spekeVersion } from '../../src/speke/version.js';
-import { UnsupportedVersionError } from '../../src/speke/errors.js';
+import { UnsupportedVersionError } from '../../src/errors.js';
 
 describe('SPEKE version dispatch (X-Speke-Version)', () => {
   it('treats an absent header as v1', () => {

@@ -1,6 +1,6 @@
 import { createCipheriv } from 'node:crypto';
 import { createDrmRegistry } from '../../../src/composition.js';
-import { SpekeHttpError } from '../../../src/speke/errors.js';
+import { SpekeHttpError } from '../../../src/errors.js';
 import { answer, testContext } from '../../support/core.js';
 import { decodePro, decodePssh, fromBase64, parseHlsTag, wrmHeaderOf } from '../../support/drm-decoders.js';
 import { KID_A, KID_B, SYSTEM, v2Request } from '../../support/requests.js';

@@ -1,4 +1,4 @@
-import { SpekeHttpError } from '../../../src/speke/errors.js';
+import { SpekeHttpError } from '../../../src/errors.js';
 import { answer } from '../../support/core.js';
 import { decodeProtobuf, decodePssh, fromBase64, parseHlsTag, wrmHeaderOf } from '../../support/drm-decoders.js';
 import { KID_A, SYSTEM, v21Request, v2Request } from '../../support/requests.js';

@@ -1,4 +1,4 @@
-import { SpekeValidationError } from '../../../src/speke/errors.js';
+import { SpekeValidationError } from '../../../src/errors.js';
 import { createContentKeyProtection } from '../../../src/speke/encrypted-key-protection.js';
 import { answer, testContext } from '../../support/core.js';
 import { certificateBase64, openAnswer, privateKey, withDeliveryData, type DeliveryDataSpec } from '../../support/encryption.js';

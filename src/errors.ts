@@ -1,6 +1,7 @@
 /**
- * Typed errors. Each carries the HTTP status and the plain-text body the client receives;
- * entry points map them to responses, nothing else does.
+ * Typed errors: a leaf module (it imports nothing), so every layer may throw them. Each carries the
+ * HTTP status and the plain-text body the client receives; entry points map them to responses,
+ * nothing else does.
  */
 export abstract class SpekeHttpError extends Error {
   abstract readonly status: number;
@@ -48,6 +49,17 @@ export class UnsupportedVersionError extends SpekeHttpError {
   readonly reason = 'unsupported-speke-version';
   constructor() {
     super('Unsupported SPEKE version');
+  }
+}
+
+/** A ClearKey license request the endpoint refuses; the message is safe to return as `{"error": …}`. */
+export class ClearKeyRequestError extends SpekeHttpError {
+  constructor(
+    message: string,
+    readonly status: number = 400,
+    readonly reason: string = 'invalid-clearkey-request',
+  ) {
+    super(message);
   }
 }
 

@@ -1,7 +1,7 @@
-import { uuidBytes } from './kid.js';
+import { uuidBytes } from '../uuid.js';
 import { decodeUtf8 } from '../cpix/read.js';
-import { SpekeHttpError } from '../speke/errors.js';
-import type { ContentKeyDeriver } from './content-key-deriver.js';
+import { ClearKeyRequestError } from '../errors.js';
+import type { ContentKeyDeriver } from '../keys/content-key-deriver.js';
 
 /**
  * W3C ClearKey licenses (Encrypted Media Extensions §9.1.3 and §9.1.4): the CDM sends
@@ -22,17 +22,6 @@ export const CLEARKEY_LIMITS: Readonly<ClearKeyLimits> = { maxBodyBytes: 64 * 10
 
 /** The only session type a ClearKey license is issued for; a request may omit it. */
 export const CLEARKEY_SESSION_TYPE = 'temporary';
-
-/** A ClearKey license request the endpoint refuses; the message is safe to return as `{"error": …}`. */
-export class ClearKeyRequestError extends SpekeHttpError {
-  constructor(
-    message: string,
-    readonly status: number = 400,
-    readonly reason: string = 'invalid-clearkey-request',
-  ) {
-    super(message);
-  }
-}
 
 export interface ClearKeyRequest {
   /** Canonical lower-case UUIDs, in request order, without repeats. */
