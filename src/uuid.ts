@@ -10,7 +10,32 @@ export function canonicalUuid(value: string): string {
   return value.toLowerCase();
 }
 
-/** The 16 bytes of a UUID in textual (big-endian) order, as PSSH boxes and Widevine carry them. */
+/** Hex digit values by character code (-1: not a hex digit). */
+const HEX = new Int8Array(128).fill(-1);
+for (let d = 0; d < 10; d++) HEX[0x30 + d] = d;
+for (let d = 0; d < 6; d++) HEX[0x41 + d] = HEX[0x61 + d] = 10 + d;
+
+/**
+ * The 16 bytes of a UUID in textual (big-endian) order, as PSSH boxes and Widevine carry them.
+ * Canonical UUID text (8-4-4-4-12 hex) is decoded in one loop; anything else takes the general
+ * path (dashes dropped, hex decoded up to the first non-hex pair), whose bytes the loop matches.
+ */
 export function uuidBytes(value: string): Buffer {
+  if (value.length === 36) {
+    const out = Buffer.alloc(16);
+    let j = 0;
+    for (let i = 0; i < 36; i += 2) {
+      if (i === 8 || i === 13 || i === 18 || i === 23) {
+        if (value.charCodeAt(i) !== 0x2d) break;
+        i--;
+        continue;
+      }
+      const hi = HEX[value.charCodeAt(i)] ?? -1;
+      const lo = HEX[value.charCodeAt(i + 1)] ?? -1;
+      if (hi < 0 || lo < 0) break;
+      out[j++] = (hi << 4) | lo;
+    }
+    if (j === 16) return out;
+  }
   return Buffer.from(value.replace(/-/g, ''), 'hex');
 }

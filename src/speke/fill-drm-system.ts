@@ -5,7 +5,12 @@ import { hlsKeyTag } from '../drm/hls.js';
 import { SpekeValidationError } from '../errors.js';
 import { isV2, type SpekeVersion } from './version.js';
 
-const b64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');
+/**
+ * The base64 of a text's UTF-8 bytes. A text of ASCII characters only (its UTF-8 length is its
+ * length) is its own UTF-8 and Latin-1 bytes, so btoa gives the same base64 without building a
+ * Buffer; any other text is encoded as UTF-8 first.
+ */
+const b64 = (value: string) => (Buffer.byteLength(value, 'utf8') === value.length ? btoa(value) : Buffer.from(value, 'utf8').toString('base64'));
 
 /**
  * The base64 value of one requested DRMSystem child, or undefined when the child means nothing
