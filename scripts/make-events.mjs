@@ -205,7 +205,7 @@ const v2EncryptedAnswer = v2Document({
  * INDEX_WITH_START_END: one request per rotation, for the coming period (index, start and end as
  * MediaPackage sends them), with the KIDs of that period. The next rotation asks for index 11426,
  * 00:00:06 to 00:00:12, with new KIDs; two redundant encryptors in two regions send the same request
- * and get the same keys (README "Keys that are the same across regions").
+ * and get the same keys (docs/deploy-sam.md "Keys that are the same across regions").
  */
 const v21LiveRotation = v2Document({
   contentId: 'live-cmaf-channel-21',

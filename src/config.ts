@@ -24,7 +24,7 @@ export interface CommonConfig {
   limits: Limits;
   /** Seconds a fetched master secret is cached before it is read again. */
   masterSecretMaxAgeSeconds: number;
-  /** SPEKE_KEY_DERIVATION: `hkdf` (default) or `reference` (the Python reference server's keys; README "Migrating"). */
+  /** SPEKE_KEY_DERIVATION: `hkdf` (default) or `reference` (the Python reference server's keys; docs/migration.md). */
   keyDerivation: KeyDerivation;
   /** Widevine provider, PlayReady LA_URL, FairPlay key URI template. */
   drm: DrmSettings;
@@ -77,7 +77,7 @@ export interface LocalConfig extends CommonConfig {
   allowedHosts: string[] | undefined;
   /** SPEKE_CORS_ORIGINS: browser origins allowed (CORS and cross-site requests); undefined: own origin and loopback. */
   corsOrigins: string[] | undefined;
-  /** Resource bounds of the HTTP server (README "Security and limits"). */
+  /** Resource bounds of the HTTP server (docs/security.md). */
   server: LocalServerLimits;
   /**
    * SPEKE_PLAYER_TOKENS: /clearkey/license and /keys require a player token (JWT bound to the
@@ -212,7 +212,7 @@ function common(r: Reader): CommonConfig {
   };
 }
 
-/** DRM signalling settings (README "DRM signalling"); each problem names its variable. */
+/** DRM signalling settings (docs/drm-signalling.md); each problem names its variable. */
 function drmSettings(r: Reader): DrmSettings {
   const provider = r.string('SPEKE_WIDEVINE_PROVIDER');
   if (provider !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(provider)) {
@@ -246,7 +246,7 @@ export function isAccessToken(token: string): boolean {
   return /^[\x21-\x7e]{16,512}$/.test(token);
 }
 
-/** HDCP, robustness and allowed-CPC settings (README "HDCP and robustness"); each problem names its variable. */
+/** HDCP, robustness and allowed-CPC settings (docs/speke-v2.1.md "HDCP and robustness"); each problem names its variable. */
 function protectionLevels(r: Reader): ProtectionLevels {
   const { levels, problems } = parseProtectionLevels({
     SPEKE_HDCP_LEVELS: r.string('SPEKE_HDCP_LEVELS'),

@@ -8,7 +8,7 @@ import { Agent as HttpsAgent } from 'node:https';
  * connection and never answers then held a request for 95 s. Here every HTTP attempt is aborted
  * (AbortSignal.timeout) after AWS_ATTEMPT_DEADLINE_MS, and each call our adapters make is aborted
  * after AWS_CALL_DEADLINE_MS whatever the retries; the abort is a retryable fault, so the request
- * answers 503 (README "Security and limits").
+ * answers 503 (docs/security.md "Deadlines").
  */
 export const AWS_ATTEMPT_DEADLINE_MS = 2_000;
 export const AWS_CALL_DEADLINE_MS = 4_000;

@@ -1,7 +1,7 @@
 import { CPC_SYSTEMS, HDCP_LEVELS, ROBUSTNESS_SYSTEMS, type HdcpLevel, type ProtectionLevels } from './protection-levels.js';
 
 /**
- * Reads the three output-protection settings (README "HDCP and robustness"), each a comma-separated
+ * Reads the three output-protection settings (docs/speke-v2.1.md "HDCP and robustness"), each a comma-separated
  * list; every problem is reported with the variable and the entry that caused it:
  *
  * - SPEKE_HDCP_LEVELS: `TRACK=LEVEL`, e.g. `SD=NONE,HD=TYPE-0,UHD=TYPE-1`

@@ -1,4 +1,4 @@
-/** Bounds on what one request may ask for; each is configurable (see README, "Configuration"). */
+/** Bounds on what one request may ask for; each is configurable (see docs/configuration.md). */
 export interface Limits {
   /** Request body size in bytes (SPEKE_MAX_BODY_BYTES). */
   maxBodyBytes: number;

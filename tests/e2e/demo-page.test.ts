@@ -15,7 +15,7 @@ declare const document: { getElementById(id: string): DemoElement | null };
 declare const window: { scrollTo(x: number, y: number): void };
 
 const SECRET = Buffer.alloc(32, 0x2f).toString('base64');
-/** `UPDATE_DEMO_SCREENSHOT=1 npm run test:e2e` refreshes docs/demo.png, which the README shows. */
+/** `UPDATE_DEMO_SCREENSHOT=1 npm run test:e2e` refreshes docs/demo.png, which README.md and docs/demo.md show. */
 const UPDATE = process.env.UPDATE_DEMO_SCREENSHOT === '1';
 const SCREENSHOT = UPDATE ? join(process.cwd(), 'docs', 'demo.png') : join(tmpdir(), 'speke-demo.png');
 
@@ -151,7 +151,7 @@ suite('the demo page at / (as `npm run demo` serves it), in headless Chromium', 
     expect(pageErrors).toEqual([]);
   });
 
-  it('takes the screenshot the README shows (1280x800)', async () => {
+  it('takes the screenshot README.md and docs/demo.md show (1280x800)', async () => {
     expect(await sendPreset('SPEKE v2 — DASH cenc, video + audio keys, Widevine + PlayReady + common PSSH')).toBe(200);
     await page.evaluate(() => window.scrollTo(0, 0));
     await mkdir(join(SCREENSHOT, '..'), { recursive: true });

@@ -1,7 +1,7 @@
 import { conditionalItem, loadTemplate, type Json } from './load-template.js';
 
 /**
- * README "Deploy to AWS" / "Key delivery access control": the ClearKey license route is off by
+ * docs/deploy-sam.md "The ClearKey license route" / docs/security.md "Key delivery access control": the ClearKey license route is off by
  * default; with ClearKeyLicense=true it is POST/OPTIONS /clearkey/license on the SPEKE API, without
  * IAM authorization (browsers cannot sign), open unless ClearKeyLicenseAccessToken=generated, and
  * throttled on its own.

@@ -2,7 +2,7 @@ import { collectReferences, loadTemplate, type Json } from './load-template.js';
 import { MASTER_SECRET_REFERENCE } from './master-secret-reference.js';
 
 /**
- * Keys that are the same across regions (README): the first region's stack replicates its master
+ * Keys that are the same across regions (docs/deploy-sam.md): the first region's stack replicates its master
  * secret (MasterSecretReplicaRegion), the second region's stack uses that replica
  * (ExistingMasterSecretArn) instead of generating one, so both derive the same keys.
  */

@@ -9,7 +9,7 @@ import { samParameterOverrides } from '../support/sam-parameter-overrides.js';
 import { loadTemplate, type Json } from './load-template.js';
 
 /**
- * README "Build and deploy": `sam deploy --guided` can be completed by pressing Enter for every
+ * docs/deploy-sam.md "Build and deploy": `sam deploy --guided` can be completed by pressing Enter for every
  * parameter. SAM CLI (samcli/commands/deploy/guided_context.py, prompt_parameters) offers
  * str(Default) as each prompt's answer, except for a NoEcho parameter, which it prompts for
  * hidden and without a default: click then asks again on every Enter. So: no NoEcho parameter,
@@ -69,7 +69,7 @@ describe('KeyDeliveryPublicKey: a whole PEM public key or nothing', () => {
     }
   });
 
-  describe('README quoting for --parameter-overrides', () => {
+  describe('docs/security.md quoting for --parameter-overrides', () => {
     let dir: string;
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'speke-overrides-'));
@@ -94,8 +94,8 @@ describe('KeyDeliveryPublicKey: a whole PEM public key or nothing', () => {
       return samParameterOverrides(values);
     }
 
-    it('passes the whole key with the command the README shows', async () => {
-      const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    it('passes the whole key with the command docs/security.md shows', async () => {
+      const readme = await readFile(join(ROOT, 'docs', 'security.md'), 'utf8');
       const lines = readme.split('\n').filter((l) => /^\s*sam deploy .*KeyDeliveryPublicKey=.*pub\.pem/.test(l)).map((l) => l.trim());
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) {

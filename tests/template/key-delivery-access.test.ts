@@ -1,6 +1,6 @@
 import { loadTemplate } from './load-template.js';
 
-/** README "Key delivery access control": open by default, signed URLs/cookies when a public key is given. */
+/** docs/security.md "Key delivery access control": open by default, signed URLs/cookies when a public key is given. */
 describe('key delivery access control in template.yaml', () => {
   const template = loadTemplate();
 

@@ -1,6 +1,6 @@
 /**
  * The SPEKE v2.1 output-protection settings `npm run demo` starts with when the environment sets
- * none (README "HDCP and robustness"): HDCP by resolution, Widevine robustness for HD and UHD,
+ * none (docs/speke-v2.1.md "HDCP and robustness"): HDCP by resolution, Widevine robustness for HD and UHD,
  * FairPlay CPC labels. The e2e test of the demo page uses the same ones.
  */
 export const DEMO_PROTECTION_LEVELS = {
