@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { uuidBytes } from '../../src/keys/kid.js';
+import { uuidBytes } from '../../src/uuid.js';
 
 /** What uuidBytes always meant: dashes dropped, hex decoded (Buffer's rules for anything else). */
 const reference = (value: string) => Buffer.from(value.replace(/-/g, ''), 'hex');
