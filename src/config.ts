@@ -1,3 +1,4 @@
+import { isAccessToken } from './service/bearer-token.js';
 import { normalHost } from './service/request-origin.js';
 import { DEFAULT_LIMITS, type Limits } from './speke/limits.js';
 import { DEFAULT_FAIRPLAY_KEY_URI_TEMPLATE, type DrmSettings } from './drm/drm-settings.js';
@@ -239,11 +240,6 @@ function drmSettings(r: Reader): DrmSettings {
     r.problems.push(`SPEKE_FAIRPLAY_KEY_URI_TEMPLATE must not contain spaces, quotes or stray braces (got "${template}")`);
   }
   return { widevineProvider: provider, playReadyLaUrl: laUrl, fairPlayKeyUriTemplate: template };
-}
-
-/** A bearer token worth the name: 16 to 512 characters of visible ASCII. */
-export function isAccessToken(token: string): boolean {
-  return /^[\x21-\x7e]{16,512}$/.test(token);
 }
 
 /** HDCP, robustness and allowed-CPC settings (docs/speke-v2.1.md "HDCP and robustness"); each problem names its variable. */

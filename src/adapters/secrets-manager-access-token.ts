@@ -1,5 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { isAccessToken } from '../config.js';
+import { isAccessToken } from '../service/bearer-token.js';
 import type { AccessTokenSource } from '../ports.js';
 import { DependencyError } from '../errors.js';
 import { SecretsManagerString } from './secrets-manager-string.js';

@@ -1,4 +1,3 @@
-import type { SpekeVersion } from '../speke/version.js';
 import type { ContentKeyScheme } from './hls-method-schemes.js';
 
 export type EncryptionScheme = 'cenc' | 'cbc1' | 'cens' | 'cbcs';
@@ -6,7 +5,6 @@ export const ENCRYPTION_SCHEMES: readonly EncryptionScheme[] = ['cenc', 'cbc1', 
 
 /** Everything a DRM module may use to build its signalling for one key. */
 export interface KeyContext {
-  spekeVersion: SpekeVersion;
   contentId: string;
   /** Canonical lower-case UUID text. */
   kid: string;

@@ -33,11 +33,6 @@ function placeholderValue(name: FairPlayUriPlaceholder, context: KeyContext): st
   }
 }
 
-/** The skd:// URI for one key (the template was validated at start-up). */
-export function fairPlayKeyUri(template: string, context: KeyContext): string {
-  return compileKeyUriTemplate(template)(context);
-}
-
 /**
  * The template split once into literal text and placeholders, so that each key costs only the
  * placeholder values. An unknown placeholder still fails when a URI is made, as before.

@@ -25,10 +25,6 @@ export function playReadyObject(header: string): Buffer {
 }
 
 /** DASH ContentProtection children for PlayReady (SPEKE.md §5.5): the pssh box and the PRO. */
-export function playReadyContentProtection(box: Buffer, pro: Buffer): string {
-  return playReadyContentProtectionOf(box.toString('base64'), pro.toString('base64'));
-}
-
 function playReadyContentProtectionOf(boxBase64: string, proBase64: string): string {
   return `${cencPsshElementOf(boxBase64)}<mspr:pro xmlns:mspr="urn:microsoft:playready">${proBase64}</mspr:pro>`;
 }

@@ -12,3 +12,8 @@ export function hasBearerToken(authorizationHeader: string | undefined, token: s
   const digest = (value: string) => createHash('sha256').update(value).digest();
   return timingSafeEqual(digest(match[1]!), digest(token));
 }
+
+/** A bearer token worth the name: 16 to 512 characters of visible ASCII. */
+export function isAccessToken(token: string): boolean {
+  return /^[\x21-\x7e]{16,512}$/.test(token);
+}

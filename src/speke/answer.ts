@@ -167,7 +167,6 @@ export function signalDrmSystems(request: PreparedRequest, context: CoreContext,
     const key = keys.get(drm.kid)!;
     const url = keyUrlBase + drm.kid;
     const signalling = drm.system.signal({
-      spekeVersion: request.spekeVersion,
       contentId,
       kid: drm.kid,
       key,

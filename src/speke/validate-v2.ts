@@ -19,11 +19,10 @@ import { checkKeyPeriods } from './key-periods.js';
 import type { Limits } from './limits.js';
 import type { ValidatedRequest } from './validated-request.js';
 
-/** The CPIX version each SPEKE v2 version is pinned to (SPEKE-v2.1.md §a, §f #2). */
-export const CPIX_VERSION = { v2: '2.3', 'v2.1': '2.4' } as const;
-export const SUPPORTED_CPIX_VERSION = CPIX_VERSION.v2;
-
-/** `2.3` (v2.0) or `2.4` (v2.1), with trailing zeros tolerated as some clients compare numerically. */
+/**
+ * The CPIX version each SPEKE v2 version is pinned to (SPEKE-v2.1.md §a, §f #2): `2.3` (v2.0) or
+ * `2.4` (v2.1), with trailing zeros tolerated as some clients compare numerically.
+ */
 const CPIX_VERSION_PATTERN = { v2: /^2\.30*$/, 'v2.1': /^2\.40*$/ } as const;
 
 /** v2.0 keeps the four CENC schemes; v2.1 adds the HLS methods (SPEKE-v2.1.md §c). */

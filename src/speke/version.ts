@@ -19,11 +19,3 @@ export function spekeVersion(header: string | undefined): SpekeVersion {
 export function isV2(version: SpekeVersion): version is 'v2' | 'v2.1' {
   return version !== 'v1';
 }
-
-/** Reads a header case-insensitively (API Gateway passes the caller's spelling through). */
-export function headerValue(headers: Record<string, string | undefined> | null | undefined, name: string): string | undefined {
-  if (!headers) return undefined;
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted) return value;
-  return undefined;
-}

@@ -9,7 +9,6 @@ const IV = Buffer.from('0123456789abcdeffedcba9876543210', 'hex');
 
 function context(overrides: Partial<KeyContext> = {}): KeyContext {
   return {
-    spekeVersion: 'v2',
     contentId: 'movie-1',
     kid: KID_A,
     key: Buffer.alloc(16, 7),
@@ -32,7 +31,7 @@ describe('FairPlay signalling', () => {
   });
 
   it('gives v1 the URI, KeyFormat com.apple.streamingkeydelivery and KeyFormatVersions 1', () => {
-    const signalling = fairPlay(DEFAULT_DRM_SETTINGS).signal(context({ spekeVersion: 'v1', scheme: undefined }));
+    const signalling = fairPlay(DEFAULT_DRM_SETTINGS).signal(context({ scheme: undefined }));
     expect(signalling).toMatchObject({
       uriExtXKey: `skd://${KID_A}`,
       keyFormat: 'com.apple.streamingkeydelivery',

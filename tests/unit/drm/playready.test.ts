@@ -10,7 +10,7 @@ const PRH = 'http://schemas.microsoft.com/DRM/2007/03/PlayReadyHeader';
 const KEY = Buffer.from('5dGAgwGuUYu4dHeHtNlxJw==', 'base64');
 
 function context(overrides: Partial<KeyContext> = {}): KeyContext {
-  return { spekeVersion: 'v2', contentId: 'movie-1', kid: KID_A, key: KEY, iv: undefined, scheme: 'cenc', keyUrl: 'https://k/x', ...overrides };
+  return { contentId: 'movie-1', kid: KID_A, key: KEY, iv: undefined, scheme: 'cenc', keyUrl: 'https://k/x', ...overrides };
 }
 
 function header(overrides: Partial<KeyContext> = {}, laUrl?: string): { xml: string; root: Node } {
@@ -76,7 +76,7 @@ describe('PlayReady WRM header', () => {
   });
 
   it('treats a v1 request without scheme as cenc', () => {
-    expect(header({ spekeVersion: 'v1', scheme: undefined }).xml).toBe(header({ scheme: 'cenc' }).xml);
+    expect(header({ scheme: undefined }).xml).toBe(header({ scheme: 'cenc' }).xml);
   });
 
   it.each<EncryptionScheme>(['cbcs', 'cbc1'])('is a 4.3.0.0 AESCBC header without CHECKSUM for %s', (scheme) => {

@@ -10,7 +10,7 @@ const KEY = Buffer.from('5dGAgwGuUYu4dHeHtNlxJw==', 'base64');
 const FOURCC: Record<EncryptionScheme, number> = { cenc: 0x63656e63, cbc1: 0x63626331, cens: 0x63656e73, cbcs: 0x63626373 };
 
 function context(overrides: Partial<KeyContext> = {}): KeyContext {
-  return { spekeVersion: 'v2', contentId: 'movie-1', kid: KID_A, key: KEY, iv: undefined, scheme: 'cbcs', keyUrl: 'https://k/x', ...overrides };
+  return { contentId: 'movie-1', kid: KID_A, key: KEY, iv: undefined, scheme: 'cbcs', keyUrl: 'https://k/x', ...overrides };
 }
 
 describe('WidevinePsshData protobuf', () => {
@@ -50,7 +50,7 @@ describe('Widevine signalling', () => {
 
   it('leaves protection_scheme out for cenc, and treats a v1 request without scheme as cenc', () => {
     const cenc = widevine({}).signal(context({ scheme: 'cenc' }));
-    const v1 = widevine({}).signal(context({ spekeVersion: 'v1', scheme: undefined }));
+    const v1 = widevine({}).signal(context({ scheme: undefined }));
     expect(decodeProtobuf(decodePssh(cenc.pssh!).data).map((f) => f.field)).toEqual([2]);
     expect(v1.pssh).toEqual(cenc.pssh);
     expect(v1.hls?.method).toBe('SAMPLE-AES-CTR');
