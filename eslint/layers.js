@@ -2,7 +2,7 @@
  * Imports run one way (README "Layout"): a module in src/ may import its own layer and the layers
  * below it, never one above it nor a sibling of the same rank. Bottom → top:
  *
- *   0 leaves        errors.ts, uuid.ts, service-name.ts (import nothing from src/)
+ *   0 leaves        errors.ts, uuid.ts, service-name.ts (each imports nothing from src/)
  *   1 cpix, drm     the XML model, one module per DRM system (independent of each other)
  *   2 keys          derivation, key grants (which name DRM system IDs), player tokens
  *   3 ports         ports.ts: what the core asks of the outside world
@@ -21,7 +21,10 @@ import path from 'node:path';
 
 /** `dir/` entries match a folder and everything under it; other entries are one module (no extension). */
 export const LAYERS = [
-  { name: 'leaves', rank: 0, modules: ['src/errors', 'src/uuid', 'src/service-name'] },
+  // Leaves: each its own layer of rank 0, so none imports another.
+  { name: 'errors', rank: 0, modules: ['src/errors'] },
+  { name: 'uuid', rank: 0, modules: ['src/uuid'] },
+  { name: 'service-name', rank: 0, modules: ['src/service-name'] },
   { name: 'cpix', rank: 1, modules: ['src/cpix/'] },
   { name: 'drm', rank: 1, modules: ['src/drm/'] },
   { name: 'keys', rank: 2, modules: ['src/keys/'] },
