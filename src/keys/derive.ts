@@ -71,7 +71,28 @@ export function derive(masterSecret: Uint8Array, purpose: DerivationPurpose, con
  */
 export function contentDerivation(prk: Buffer, contentId: string): (purpose: DerivationPurpose, kid: string) => Buffer {
   const contentIdPart = lengthPrefixed(Buffer.from(contentId, 'utf8'));
-  return (purpose, kid) => expand(prk, info(purpose, contentIdPart, kid));
+  const blocks: Partial<Record<DerivationPurpose, Buffer>> = {};
+  return (purpose, kid) => {
+    const kidBytes = uuidBytes(kid);
+    if (kidBytes.length !== KEY_BYTES) return expand(prk, info(purpose, contentIdPart, kid));
+    // The common case, a 16-byte KID: this request's `info ‖ 0x01` for the purpose, built once
+    // (label, purpose and content ID fixed), with each KID written into its place.
+    let block = blocks[purpose];
+    if (block === undefined) {
+      const head = INFO_HEAD[purpose];
+      const infoLength = head.length + contentIdPart.length + 4 + KEY_BYTES;
+      if (infoLength > MAX_INFO_BYTES) throw new RangeError(`The HKDF info must not contain more than ${MAX_INFO_BYTES} bytes (it has ${infoLength})`);
+      block = blocks[purpose] = Buffer.alloc(infoLength + 1);
+      head.copy(block, 0);
+      contentIdPart.copy(block, head.length);
+      block.writeUInt32BE(KEY_BYTES, head.length + contentIdPart.length);
+      block[infoLength] = FIRST_BLOCK[0]!;
+    }
+    kidBytes.copy(block, block.length - 1 - KEY_BYTES);
+    const out = Buffer.alloc(KEY_BYTES);
+    createHmac('sha256', prk).update(block).digest().copy(out, 0, 0, KEY_BYTES);
+    return out;
+  };
 }
 
 /**

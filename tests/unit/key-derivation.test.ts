@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
 import { derive, parseMasterSecret } from '../../src/keys/derive.js';
 import { hkdfDeriver } from '../../src/keys/content-key-deriver.js';
@@ -65,6 +66,34 @@ describe('key derivation: HKDF-SHA256(master secret, info = purpose ‖ content 
     expect(() => parseMasterSecret('not base64!')).toThrow('not base64');
     // the stack's generated secret: 64 alphanumeric characters are base64 of 48 bytes
     expect(parseMasterSecret('a'.repeat(64))).toHaveLength(48);
+  });
+
+  it('one request\'s deriver gives, for every KID and purpose in any order, what RFC 5869 HKDF gives', () => {
+    const hex = fc.constantFrom(...'0123456789abcdef');
+    const kid = fc.array(hex, { minLength: 32, maxLength: 32 }).map((h) => {
+      const s = h.join('');
+      return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+    });
+    const salt = Buffer.from('speke-key-server/v1/hkdf-salt');
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200, unit: 'binary' }), fc.array(fc.tuple(fc.constantFrom('content-key' as const, 'iv' as const), kid), { minLength: 1, maxLength: 8 }), (contentId, calls) => {
+        const deriver = hkdfDeriver(TEST_MASTER_SECRET, contentId);
+        for (const [purpose, k] of calls) {
+          const info = lengthPrefixed(Buffer.from('speke-key-server/v1'), Buffer.from(purpose), Buffer.from(contentId, 'utf8'), Buffer.from(k.replace(/-/g, ''), 'hex'));
+          const got = purpose === 'iv' ? deriver.iv(k, k) : deriver.contentKey(k, k);
+          expect(got).toEqual(hkdfReference(TEST_MASTER_SECRET, salt, info, 16));
+          expect(derive(TEST_MASTER_SECRET, purpose, contentId, k)).toEqual(got);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses, at each derivation, an info string longer than hkdfSync allows (a very long content ID)', () => {
+    const deriver = hkdfDeriver(TEST_MASTER_SECRET, 'x'.repeat(1000));
+    expect(() => deriver.contentKey(KID_A, KID_A)).toThrow(RangeError);
+    expect(() => deriver.contentKey(KID_A, KID_A)).toThrow('The HKDF info must not contain more than 1024 bytes (it has 1062)');
+    expect(() => deriver.iv(KID_A, KID_A)).toThrow('(it has 1053)');
   });
 
   it('derives IVs under their own purpose, never equal to the key', () => {
