@@ -26,9 +26,26 @@ export function writeXml(root: XmlElement, options: { pretty?: boolean } = {}): 
   const names = new Names(prefixes);
   const parts: string[] = [`<?xml version="1.0" encoding="UTF-8"?>${nl}`];
 
+  /** This render's scratch list of an element's attribute names. */
+  const attributeNames: string[] = [];
+
   /** The start tag up to (not including) its closing `>` or `/>`, names checked in document order. */
   const openTag = (el: XmlElement, qname: string, level: number, isRoot: boolean): string => {
     let tag = `${pretty ? indent(level) : ''}<${qname}`;
+    if (!isRoot && el.attributes.length <= 8) {
+      // The common case: a few attributes, no name twice, written in their order.
+      const n = el.attributes.length;
+      for (let i = 0; i < n; i++) {
+        const a = el.attributes[i]!;
+        attributeNames[i] = names.of('a', a.ns, a.local);
+      }
+      let unique = true;
+      for (let i = 1; i < n && unique; i++) for (let j = 0; j < i; j++) if (attributeNames[i] === attributeNames[j]) unique = false;
+      if (unique) {
+        for (let i = 0; i < n; i++) tag += ` ${attributeNames[i]}="${escapeAttribute(el.attributes[i]!.value)}"`;
+        return tag;
+      }
+    }
     // The root's namespace declarations come first, checked right after the root's own name.
     const attributes: [string, string][] = isRoot
       ? declarationsOf(root, prefixes).map(([ns, prefix]): [string, string] => {

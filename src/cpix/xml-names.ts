@@ -55,8 +55,11 @@ export function declarationsOf(root: XmlElement, prefixes: Map<string, string>):
   return [...prefixes].sort(([a], [b]) => (a === root.ns ? -1 : b === root.ns ? 1 : 0));
 }
 
-/** Names known to pass checkName: per kind, per namespace, the qualified names. Bounded, emptied when full. */
-const CHECKED = { e: new Map<string, Set<string>>(), a: new Map<string, Set<string>>() };
+/**
+ * Names known to pass checkName: per kind, namespace and prefix, the local names (so a lookup
+ * hashes the parts as read, never a freshly joined qualified name). Bounded, emptied when full.
+ */
+const CHECKED = { e: new Map<string, Map<string, Set<string>>>(), a: new Map<string, Map<string, Set<string>>>() };
 const CHECKED_MAX = 4096;
 let checkedCount = 0;
 let scratch: ScratchDocument | undefined;
@@ -69,20 +72,28 @@ interface ScratchDocument {
 
 /**
  * checkName, remembered: a name checked once (in any request) is not checked again. Only names
- * that passed are kept, so a refused name is refused every time.
+ * that passed are kept, so a refused name is refused every time. `qname` is `prefix:local`, or
+ * `local` when the prefix is empty.
  */
 export function checkedName(kind: 'e' | 'a', ns: string, qname: string): void {
-  let known = CHECKED[kind].get(ns);
-  if (known?.has(qname)) return;
+  const colon = qname.indexOf(':');
+  checkedParts(kind, ns, colon < 0 ? '' : qname.slice(0, colon), colon < 0 ? qname : qname.slice(colon + 1), qname);
+}
+
+function checkedParts(kind: 'e' | 'a', ns: string, prefix: string, local: string, qname: string): void {
+  let byPrefix = CHECKED[kind].get(ns);
+  let known = byPrefix?.get(prefix);
+  if (known?.has(local)) return;
   checkName((scratch ??= create().node as unknown as ScratchDocument), kind, ns, qname);
   if (checkedCount >= CHECKED_MAX) {
     CHECKED.e.clear();
     CHECKED.a.clear();
     checkedCount = 0;
-    known = undefined;
+    byPrefix = known = undefined;
   }
-  if (known === undefined) CHECKED[kind].set(ns, (known = new Set()));
-  known.add(qname);
+  if (byPrefix === undefined) CHECKED[kind].set(ns, (byPrefix = new Map()));
+  if (known === undefined) byPrefix.set(prefix, (known = new Set()));
+  known.add(local);
   checkedCount++;
 }
 
@@ -119,8 +130,9 @@ export class Names {
     if (byLocal === undefined) this.known[kind].set(ns, (byLocal = new Map()));
     let qname = byLocal.get(local);
     if (qname === undefined) {
-      qname = qualified(this.prefixes, ns, local);
-      checkedName(kind, ns, qname);
+      const prefix = ns === '' ? '' : ns === XML_NS ? 'xml' : `${this.prefixes.get(ns)}`;
+      qname = prefix === '' ? local : `${prefix}:${local}`;
+      checkedParts(kind, ns, prefix, local, qname);
       byLocal.set(local, qname);
     }
     return qname;

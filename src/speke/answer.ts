@@ -125,7 +125,8 @@ export function answerCpix(request: PreparedRequest, context: CoreContext, deriv
     request.contentKeys.map((k) => ({ kid: k.kid, kidAsSent: k.entry.kid! })),
     request.drmSystems.map((d) => ({ kid: d.kid, systemId: d.system.systemId })),
   );
-  return { ...renderAnswer(request, context, spekeVersionHeader), keysToPublish, grants };
+  const { headers, body } = renderAnswer(request, context, spekeVersionHeader);
+  return { headers, body, keysToPublish, grants };
 }
 
 /** The content key and IV of every ContentKey, by canonical KID. */
