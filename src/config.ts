@@ -11,6 +11,7 @@ import type { ProtectionLevels } from './drm/protection-levels.js';
  * every problem is reported together with the variable that caused it.
  */
 export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   }

@@ -4,6 +4,8 @@
  * nothing else does.
  */
 export abstract class SpekeHttpError extends Error {
+  /** Each subclass names itself, so logs and serialised errors show the class, not "Error". */
+  abstract override readonly name: string;
   abstract readonly status: number;
   /** Short, stable reason used in logs and metrics (never key material). */
   abstract readonly reason: string;
@@ -11,18 +13,21 @@ export abstract class SpekeHttpError extends Error {
 
 /** 400: the body is not a CPIX XML document we can read (not UTF-8, not well-formed, DOCTYPE, wrong root). */
 export class MalformedRequestError extends SpekeHttpError {
+  override readonly name = 'MalformedRequestError';
   readonly status = 400;
   readonly reason = 'malformed-request';
 }
 
 /** 413: the body is over the configured size limit. */
 export class PayloadTooLargeError extends SpekeHttpError {
+  override readonly name = 'PayloadTooLargeError';
   readonly status = 413;
   readonly reason = 'payload-too-large';
 }
 
 /** 422: a SPEKE or CPIX rule is broken. v2 messages are the exact texts of the SPEKE specification. */
 export class SpekeValidationError extends SpekeHttpError {
+  override readonly name = 'SpekeValidationError';
   readonly status = 422;
   constructor(
     message: string,
@@ -34,6 +39,7 @@ export class SpekeValidationError extends SpekeHttpError {
 
 /** 404: the request names something this server has no record of (e.g. a content ID no key was issued for). */
 export class NotFoundError extends SpekeHttpError {
+  override readonly name = 'NotFoundError';
   readonly status = 404;
   constructor(
     message: string,
@@ -45,6 +51,7 @@ export class NotFoundError extends SpekeHttpError {
 
 /** 422 with the specification's `Unsupported SPEKE version` text. */
 export class UnsupportedVersionError extends SpekeHttpError {
+  override readonly name = 'UnsupportedVersionError';
   readonly status = 422;
   readonly reason = 'unsupported-speke-version';
   constructor() {
@@ -54,6 +61,7 @@ export class UnsupportedVersionError extends SpekeHttpError {
 
 /** A ClearKey license request the endpoint refuses; the message is safe to return as `{"error": …}`. */
 export class ClearKeyRequestError extends SpekeHttpError {
+  override readonly name = 'ClearKeyRequestError';
   constructor(
     message: string,
     readonly status: number = 400,
@@ -70,6 +78,7 @@ const DEPENDENCY_NAMES = { 'key-store': 'Key store', 'secret-source': 'Secret so
  * (throttling, timeouts, service unavailable) answer 503 so the encryptor tries again.
  */
 export class DependencyError extends SpekeHttpError {
+  override readonly name: string = 'DependencyError';
   readonly status: number;
   readonly reason: string;
   constructor(

@@ -7,6 +7,7 @@ export type CertificateProblemReason = 'invalid-certificate' | 'certificate-not-
 
 /** Why a recipient's certificate cannot be used; the message is safe to show to the client. */
 export class CertificateProblem extends Error {
+  override readonly name = 'CertificateProblem';
   constructor(
     message: string,
     readonly reason: CertificateProblemReason,

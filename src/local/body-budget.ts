@@ -2,6 +2,7 @@ import { SpekeHttpError } from '../errors.js';
 
 /** 503: the bytes of request bodies being read at once reached the server's budget; retry later. */
 export class BodyBudgetExceededError extends SpekeHttpError {
+  override readonly name = 'BodyBudgetExceededError';
   readonly status = 503;
   readonly reason = 'body-budget-exceeded';
   constructor() {
