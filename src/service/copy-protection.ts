@@ -49,5 +49,5 @@ export async function publish(answer: Pick<CpixAnswer, 'keysToPublish' | 'grants
     const issuedAt = deps.clock.now().toISOString();
     for (const grant of answer.grants) writes.push(() => grants.record({ ...grant, issuedAt }));
   }
-  await runBounded(writes, PUBLISH_CONCURRENCY);
+  if (writes.length > 0) await runBounded(writes, PUBLISH_CONCURRENCY);
 }
