@@ -1,4 +1,4 @@
-/** Jest in native ESM mode (the package is "type": "module"; @middy/core is ESM-only). */
+/** Jest in native ESM mode (the package is "type": "module"). */
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],

@@ -1,7 +1,7 @@
 /**
  * The core alone, bundled by esbuild with the Lambda bundle's settings (bench/lambda-warm.ts), so
  * that the warm Lambda figure has its own core next to it in the same process: request bytes in,
- * CPIX answer out (readCpixRequest → HKDF keys → answerCpix), no Middy, no Powertools, no I/O.
+ * CPIX answer out (readCpixRequest → HKDF keys → answerCpix), no Powertools, no edge, no I/O.
  */
 import { hkdfDeriver } from '../src/keys/content-key-deriver.js';
 import { answerCpix, readCpixRequest } from '../src/speke/answer.js';

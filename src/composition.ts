@@ -17,9 +17,6 @@ import { SecretsManagerAccessToken } from './adapters/secrets-manager-access-tok
 import { SecretsManagerSecret } from './adapters/secrets-manager-secret.js';
 import { ConfigError, type CommonConfig, type LambdaConfig, type LocalConfig, type LocalServerLimits } from './config.js';
 import type { RequestOriginSettings } from './service/request-origin.js';
-// The demo still lives in src/local/demo and is wired here; issue 17 moves it out (then this import goes).
-// eslint-disable-next-line layers/one-way
-import type { DemoEnvironment } from './local/demo/demo-settings.js';
 import { clearKeyAes128, hlsAes128 } from './drm/aes128.js';
 import { commonPssh } from './drm/common-pssh.js';
 import { DEFAULT_DRM_SETTINGS, type DrmSettings } from './drm/drm-settings.js';
@@ -217,16 +214,10 @@ export async function createLocalDependencies(config: LocalConfig): Promise<Loca
       keyUrlPrefix: config.keyUrlPrefix,
       limits: config.server,
     },
-    demo: {
-      mediaDir: join(config.dataDir, 'demo-media'),
-      keyStore: config.s3 ? { kind: 's3', bucket: config.s3.bucket } : { kind: 'data-folder' },
-      masterSecret: config.masterSecret !== undefined ? 'SPEKE_MASTER_SECRET' : 'data-folder-file',
-      keyDerivation: config.keyDerivation,
-    },
   };
 }
 
-/** The local server's dependencies: SPEKE's, the ClearKey license switch, and what the demo page may show. */
+/** The local server's dependencies: SPEKE's, the ClearKey license switch, its callers' checks and bounds. */
 export interface LocalDependencies extends CopyProtectionDependencies {
   grants: FsGrantStore;
   /** Removes key and grant files past SPEKE_KEY_RETENTION_DAYS (S3 keys expire by the bucket's lifecycle); returns how many. */
@@ -241,5 +232,4 @@ export interface LocalDependencies extends CopyProtectionDependencies {
   playerTokenKey: SecretSource | undefined;
   /** Who may call the HTTP server (Host and Origin allow-lists) and its resource bounds. */
   http: RequestOriginSettings & { bindHost: string; keyUrlPrefix: string | undefined; limits: LocalServerLimits };
-  demo: DemoEnvironment;
 }

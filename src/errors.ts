@@ -1,7 +1,7 @@
 /**
  * Typed errors: a leaf module (it imports nothing), so every layer may throw them. Each carries the
- * HTTP status and the plain-text body the client receives; entry points map them to responses,
- * nothing else does.
+ * HTTP status and the plain-text body the client receives; the edge (src/service/edge.ts) maps them
+ * to responses, nothing else does.
  */
 export abstract class SpekeHttpError extends Error {
   /** Each subclass names itself, so logs and serialised errors show the class, not "Error". */
@@ -92,8 +92,11 @@ export class DependencyError extends SpekeHttpError {
   }
 }
 
-/** The response for any error: typed errors keep their status and text, anything else is a 500. */
-export function errorResponse(error: unknown): { status: number; body: string; reason: string } {
-  if (error instanceof SpekeHttpError) return { status: error.status, body: error.message, reason: error.reason };
-  return { status: 500, body: 'Internal server error', reason: 'internal-error' };
+/** 401: the request lacks the bearer token (SPEKE_KEY_ACCESS_TOKEN); the edge adds the Bearer challenge. */
+export class UnauthorizedError extends SpekeHttpError {
+  readonly status = 401;
+  readonly reason = 'unauthorized';
+  constructor() {
+    super('Unauthorized');
+  }
 }

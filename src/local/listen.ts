@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createLocalDependencies, type LocalDependencies } from '../composition.js';
 import { ConfigError, type LocalConfig } from '../config.js';
 import type { RequestLogger } from '../service/request-log.js';
+import type { LocalRoute } from './routes.js';
 import { createLocalServer } from './server.js';
 
 export interface ListeningServer {
@@ -17,9 +18,13 @@ export interface ListeningServer {
  * at the server's own /keys, set in the listening callback, which runs before any connection is
  * served.
  */
-export async function listenLocalServer(config: LocalConfig, logger: RequestLogger): Promise<ListeningServer> {
+export async function listenLocalServer(
+  config: LocalConfig,
+  logger: RequestLogger,
+  options: { /** Routes to serve besides the key server's (`npm run demo`: the demo's). */ routes?: (app: LocalDependencies) => readonly LocalRoute[] } = {},
+): Promise<ListeningServer> {
   const app = await createLocalDependencies(config);
-  const server = createLocalServer({ app, keyStore: app.keyStore, logger });
+  const server = createLocalServer({ app, keyStore: app.keyStore, logger, routes: options.routes?.(app) });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

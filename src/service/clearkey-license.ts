@@ -3,10 +3,11 @@ import type { ContentKeyDeriver } from '../keys/content-key-deriver.js';
 import { sharedWithDrm, type KeyGrant } from '../keys/key-grant.js';
 import type { GrantStore } from '../ports.js';
 import type { RequestFacts } from '../speke/answer.js';
-import { ClearKeyRequestError, errorResponse } from '../errors.js';
+import { ClearKeyRequestError } from '../errors.js';
 import type { Limits } from '../speke/limits.js';
 import { runBounded } from './bounded-concurrency.js';
 import type { HttpAnswer } from './copy-protection.js';
+import { JSON_HEADERS } from './edge.js';
 
 /**
  * What the license endpoint needs: the content ID limit, the grants SPEKE answers recorded, and
@@ -34,8 +35,6 @@ export const CLEARKEY_MAX_BODY_BYTES = CLEARKEY_LIMITS.maxBodyBytes;
 
 /** Grant lookups in flight per license request (at most CLEARKEY_LIMITS.maxKids KIDs). */
 const GRANT_LOOKUP_CONCURRENCY = 16;
-
-const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
 
 /**
  * CORS of the license route: EME license requests come from the player page's origin and carry a
@@ -88,10 +87,4 @@ async function grantsFor(contentId: string, kids: string[], deps: ClearKeyLicens
     }
     return grant;
   });
-}
-
-/** Any error as the license endpoint answers it: the typed status and `{"error": "…"}`. */
-export function clearKeyErrorAnswer(error: unknown): HttpAnswer & { reason: string } {
-  const mapped = errorResponse(error);
-  return { status: mapped.status, headers: JSON_HEADERS, body: JSON.stringify({ error: mapped.body }), reason: mapped.reason };
 }

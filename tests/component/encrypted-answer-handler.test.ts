@@ -6,7 +6,7 @@ import { openAnswer, privateKey, withDeliveryData } from '../support/encryption.
 import { apiGatewayEvent, lambdaContext, spekeHandlerUnderTest } from '../support/lambda.js';
 import { KID_A, KID_B, SYSTEM, v1Aes128, v2Request } from '../support/requests.js';
 
-/** Encrypted CPIX through the Lambda handler (Middy + Powertools) with mocked S3 and Secrets Manager. */
+/** Encrypted CPIX through the Lambda handler (Powertools, through the edge) with mocked S3 and Secrets Manager. */
 
 const SECRET = Buffer.alloc(32, 0x24);
 

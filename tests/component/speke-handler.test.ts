@@ -25,7 +25,7 @@ beforeEach(() => {
   s3.on(PutObjectCommand).resolves({});
 });
 
-describe('Lambda handler (Middy + Powertools) with mocked AWS clients', () => {
+describe('Lambda handler (Powertools, through the edge) with mocked AWS clients', () => {
   it('answers a v1 AES-128 request and publishes the key to S3 with the exact parameters', async () => {
     const { handler } = setup();
     const res = await handler(apiGatewayEvent(v1Aes128({ contentId: 'channel-1', kid: KID_B })), lambdaContext);

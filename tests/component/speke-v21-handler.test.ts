@@ -7,7 +7,7 @@ import { KID_A, KID_B, SYSTEM, v21Request } from '../support/requests.js';
 import { all, CPIX, parse, PSKC } from '../support/xml.js';
 
 /**
- * SPEKE v2.1 through the Lambda handler (Middy, API Gateway header spelling, mocked Secrets Manager
+ * SPEKE v2.1 through the Lambda handler (the edge, API Gateway header spelling, mocked Secrets Manager
  * and S3), with the output-protection settings read from the Lambda environment as the template
  * sets them.
  */

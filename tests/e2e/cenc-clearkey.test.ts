@@ -1,9 +1,10 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLIP_FPS, CLIP_SECONDS, encodeClip, packageCenc } from '../../src/local/demo/sample-media.js';
-import { requestCencKeys, type AnsweredKey } from '../../src/local/demo/speke-client.js';
-import { removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
+import { CLIP_FPS, CLIP_SECONDS, encodeClip, packageCenc } from '../../demo/sample-media.js';
+import { requestCencKeys, type AnsweredKey } from '../../demo/speke-client.js';
+import { removeDir, type RunningServer } from '../support/local-server.js';
+import { startDemoServer } from './support/demo-server.js';
 import { launchChromium, playerResult, type DemoElement, type RunningBrowser } from './support/browser.js';
 import { frameHashes, tryFrameHashes } from './support/media.js';
 import { describeWithTools } from './support/tools.js';
@@ -30,7 +31,7 @@ suite('CENC with ClearKey end to end: SPEKE v2 keys, ffmpeg encryption, EME play
   const media = (name: string) => `${server.url}/demo/media/cenc/${name}`;
 
   beforeAll(async () => {
-    server = await startLocalServer();
+    server = await startDemoServer();
     work = await mkdtemp(join(tmpdir(), 'speke-e2e-cenc-'));
     clip = await encodeClip(join(work, 'clip.mp4'));
     // The encryptor's side: one SPEKE v2 request, common PSSH system, a video key and an audio key.

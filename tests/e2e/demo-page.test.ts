@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { derive } from '../../src/keys/derive.js';
-import { DEMO_PROTECTION_LEVELS } from '../../src/local/demo/demo-protection-levels.js';
-import { prepareSamples } from '../../src/local/demo/prepare-samples.js';
-import { removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
+import { DEMO_PROTECTION_LEVELS } from '../../demo/demo-protection-levels.js';
+import { prepareSamples } from '../../demo/prepare-samples.js';
+import { removeDir, type RunningServer } from '../support/local-server.js';
+import { startDemoServer } from './support/demo-server.js';
 import { launchChromium, playerResult, type DemoElement, type RunningBrowser } from './support/browser.js';
 import { describeWithTools } from './support/tools.js';
 
@@ -47,7 +48,7 @@ suite('the demo page at / (as `npm run demo` serves it), in headless Chromium', 
   }
 
   beforeAll(async () => {
-    server = await startLocalServer({ SPEKE_MASTER_SECRET: SECRET, ...DEMO_PROTECTION_LEVELS });
+    server = await startDemoServer({ SPEKE_MASTER_SECRET: SECRET, ...DEMO_PROTECTION_LEVELS });
     await prepareSamples(server.url, join(server.dataDir, 'demo-media'));
     chromium = await launchChromium();
     ({ page, errors: pageErrors } = await chromium.open(`${server.url}/`));

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
+import { removeDir, type RunningServer } from '../support/local-server.js';
+import { startDemoServer } from './support/demo-server.js';
 
 /** The demo's HTTP routes, without a browser or ffmpeg: what is served, and what never is. */
 describe('demo routes of the local server', () => {
@@ -8,7 +9,7 @@ describe('demo routes of the local server', () => {
   const get = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
 
   beforeAll(async () => {
-    server = await startLocalServer({ SPEKE_MASTER_SECRET: Buffer.alloc(32, 9).toString('base64') });
+    server = await startDemoServer({ SPEKE_MASTER_SECRET: Buffer.alloc(32, 9).toString('base64') });
   });
   afterAll(async () => {
     await server.stop();

@@ -1,9 +1,10 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLIP_FPS, CLIP_SECONDS, encodeClip, packageHlsAes128 } from '../../src/local/demo/sample-media.js';
-import { requestHlsAes128Key } from '../../src/local/demo/speke-client.js';
-import { removeDir, startLocalServer, type RunningServer } from '../support/local-server.js';
+import { CLIP_FPS, CLIP_SECONDS, encodeClip, packageHlsAes128 } from '../../demo/sample-media.js';
+import { requestHlsAes128Key } from '../../demo/speke-client.js';
+import { removeDir, type RunningServer } from '../support/local-server.js';
+import { startDemoServer } from './support/demo-server.js';
 import { launchChromium, playerResult, type DemoElement, type RunningBrowser } from './support/browser.js';
 import { frameHashes, tryFrameHashes } from './support/media.js';
 import { describeWithTools } from './support/tools.js';
@@ -26,7 +27,7 @@ suite('HLS AES-128 end to end: SPEKE v1 key, ffmpeg packaging, players fetching 
   const hlsDir = () => join(server.dataDir, 'demo-media', 'hls');
 
   beforeAll(async () => {
-    server = await startLocalServer();
+    server = await startDemoServer();
     work = await mkdtemp(join(tmpdir(), 'speke-e2e-hls-'));
     clip = await encodeClip(join(work, 'clip.mp4'));
     clearHashes = await frameHashes(clip, 'v');

@@ -1,6 +1,6 @@
-import { DEMO_PROTECTION_LEVELS } from '../../src/local/demo/demo-protection-levels.js';
+import { DEMO_PROTECTION_LEVELS } from '../../demo/demo-protection-levels.js';
 // The demo page's own request builder (plain browser JavaScript, also importable in Node).
-import { buildRequest, PERIODS, PRESETS, type DemoPreset } from '../../src/local/demo/public/requests.js';
+import { buildRequest, PERIODS, PRESETS, type DemoPreset } from '../../demo/public/requests.js';
 import { useLocalServer } from '../support/local-server.js';
 import { all, CPIX, parse } from '../support/xml.js';
 

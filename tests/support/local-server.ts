@@ -4,9 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadLocalConfig } from '../../src/config.js';
+import type { LocalDependencies } from '../../src/composition.js';
+import { loadLocalConfig, type LocalConfig } from '../../src/config.js';
 import { JsonLineLogger } from '../../src/local/json-line-logger.js';
 import { closeServer, listenLocalServer } from '../../src/local/listen.js';
+import type { LocalRoute } from '../../src/local/routes.js';
 
 export interface RunningServer {
   url: string;
@@ -55,12 +57,18 @@ export function capturingMetrics(lines: string[]): Metrics {
 
 /**
  * Starts the local server in-process on a free loopback port, configured like `npm start` from
- * the given environment, with its log lines captured. `dataDir` is created when not given.
+ * the given environment, with its log lines captured. `dataDir` is created when not given;
+ * `routes` are served besides the key server's (tests/e2e/support/demo-server.ts: the demo's).
  */
-export async function startLocalServer(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<RunningServer> {
+export async function startLocalServer(
+  env: Record<string, string> = {},
+  options: { dataDir?: string; routes?: (app: LocalDependencies, config: LocalConfig) => readonly LocalRoute[] } = {},
+): Promise<RunningServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'speke-test-')));
   const logs: string[] = [];
-  const { server, baseUrl } = await listenLocalServer(loadLocalConfig({ PORT: '0', HOST: '127.0.0.1', SPEKE_DATA_DIR: dataDir, ...env }), capturingLineLogger(logs));
+  const config = loadLocalConfig({ PORT: '0', HOST: '127.0.0.1', SPEKE_DATA_DIR: dataDir, ...env });
+  const routes = options.routes;
+  const { server, baseUrl } = await listenLocalServer(config, capturingLineLogger(logs), routes ? { routes: (app) => routes(app, config) } : {});
   return { url: baseUrl, dataDir, server, logs, stop: () => closeServer(server) };
 }
 

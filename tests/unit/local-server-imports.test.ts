@@ -11,10 +11,20 @@ async function inputsOf(entry: string): Promise<string[]> {
 }
 
 describe('the local server loads no tracing', () => {
-  it.each(['src/local/main.ts', 'src/local/demo/main.ts'])('%s imports neither Powertools Tracer, the X-Ray SDK nor src/observability.ts', async (entry) => {
+  it.each(['src/local/main.ts', 'demo/main.ts'])('%s imports neither Powertools Tracer, the X-Ray SDK nor src/observability.ts', async (entry) => {
     const inputs = await inputsOf(entry);
     expect(inputs).toContain('src/local/server.ts');
     expect(inputs.filter((p) => /@aws-lambda-powertools\/(tracer|logger|metrics)|aws-xray-sdk|src\/observability\.ts/.test(p))).toEqual([]);
+  });
+
+  it.each(['src/local/main.ts', 'src/composition.ts', 'src/handlers/speke.ts', 'src/handlers/clearkey-license.ts'])('%s loads nothing of the demo (demo/ is its own part)', async (entry) => {
+    const inputs = await inputsOf(entry);
+    expect(inputs.filter((p) => p.startsWith('demo/'))).toEqual([]);
+  });
+
+  it('demo/main.ts serves the demo through the local server', async () => {
+    const inputs = await inputsOf('demo/main.ts');
+    expect(inputs).toEqual(expect.arrayContaining(['src/local/server.ts', 'src/local/listen.ts', 'demo/demo-routes.ts']));
   });
 
   it('while the Lambda entry point does (tracing stays available there)', async () => {

@@ -1,5 +1,7 @@
-import type { TrackTypeTable } from '../../drm/protection-levels.js';
-import type { CopyProtectionDependencies } from '../../service/copy-protection.js';
+import { join } from 'node:path';
+import type { LocalConfig } from '../src/config.js';
+import type { TrackTypeTable } from '../src/drm/protection-levels.js';
+import type { CopyProtectionDependencies } from '../src/service/copy-protection.js';
 
 /** Where the demo's sample media live and what the settings panel may tell about the server. */
 export interface DemoEnvironment {
@@ -11,6 +13,19 @@ export interface DemoEnvironment {
   masterSecret: 'data-folder-file' | 'SPEKE_MASTER_SECRET';
   keyDerivation: string;
 }
+
+/** The demo's environment for a local server configuration. */
+export function demoEnvironment(config: LocalConfig): DemoEnvironment {
+  return {
+    mediaDir: join(config.dataDir, DEMO_MEDIA_DIR),
+    keyStore: config.s3 ? { kind: 's3', bucket: config.s3.bucket } : { kind: 'data-folder' },
+    masterSecret: config.masterSecret !== undefined ? 'SPEKE_MASTER_SECRET' : 'data-folder-file',
+    keyDerivation: config.keyDerivation,
+  };
+}
+
+/** The demo's samples folder inside the data folder. */
+export const DEMO_MEDIA_DIR = 'demo-media';
 
 /** GET /demo/settings: the server's settings as the demo page shows them. No secret, key or path is included. */
 export function demoSettings(app: CopyProtectionDependencies, demo: DemoEnvironment, clearKeyLicense: boolean): Record<string, unknown> {

@@ -1,5 +1,5 @@
-import { readXml } from '../../cpix/read.js';
-import type { XmlElement } from '../../cpix/xml-tree.js';
+import { readXml } from '../src/cpix/read.js';
+import type { XmlElement } from '../src/cpix/xml-tree.js';
 
 /**
  * The demo's encryptor side: SPEKE requests as MediaPackage or MediaConvert would send them, to a
