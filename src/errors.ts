@@ -94,6 +94,7 @@ export class DependencyError extends SpekeHttpError {
 
 /** 401: the request lacks the bearer token (SPEKE_KEY_ACCESS_TOKEN); the edge adds the Bearer challenge. */
 export class UnauthorizedError extends SpekeHttpError {
+  override readonly name = 'UnauthorizedError';
   readonly status = 401;
   readonly reason = 'unauthorized';
   constructor() {

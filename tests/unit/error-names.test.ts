@@ -11,6 +11,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   SpekeValidationError,
+  UnauthorizedError,
   UnsupportedVersionError,
 } from '../../src/errors.js';
 import { CertificateProblem } from '../../src/keys/delivery-certificate.js';
@@ -26,6 +27,7 @@ const ERRORS: Record<string, Error> = {
   NotFoundError: new NotFoundError('No key was issued for this content ID', 'unknown-content-id'),
   UnsupportedVersionError: new UnsupportedVersionError(),
   ClearKeyRequestError: new ClearKeyRequestError('Body is not JSON'),
+  UnauthorizedError: new UnauthorizedError(),
   DependencyError: new DependencyError('key-store', true, { cause: new Error('socket hang up') }),
   UnusableContentSecretError: new UnusableContentSecretError('content-secret-scheduled-for-deletion', new Error('InvalidRequestException')),
   BodyBudgetExceededError: new BodyBudgetExceededError(),
