@@ -24,7 +24,8 @@ export function writeXml(root: XmlElement, options: { pretty?: boolean } = {}): 
   const pretty = options.pretty ?? true;
   const nl = pretty ? '\n' : '';
   const names = new Names(prefixes);
-  const parts: string[] = [`<?xml version="1.0" encoding="UTF-8"?>${nl}`];
+  // One string built by appending (V8 joins the pieces once, when the text is first read whole).
+  let out = `<?xml version="1.0" encoding="UTF-8"?>${nl}`;
 
   /** This render's scratch list of an element's attribute names. */
   const attributeNames: string[] = [];
@@ -89,15 +90,15 @@ export function writeXml(root: XmlElement, options: { pretty?: boolean } = {}): 
       }
     }
     if (children.length === 0) {
-      parts.push(`${tag}/>${nl}`);
+      out += `${tag}/>${nl}`;
     } else if (textOnly) {
       let content = '';
       for (const c of children) if (c.kind === 'text') content += escapeText(c.text);
       // Pretty-printed, an element whose texts are all empty is written as an empty element.
-      if (pretty && content === '') parts.push(`${tag}/>${nl}`);
-      else parts.push(`${tag}>${content}</${qname}>${nl}`);
+      if (pretty && content === '') out += `${tag}/>${nl}`;
+      else out += `${tag}>${content}</${qname}>${nl}`;
     } else {
-      parts.push(`${tag}>${nl}`);
+      out += `${tag}>${nl}`;
       stack.push({ el, qname, index: 0, level });
     }
   };
@@ -108,14 +109,13 @@ export function writeXml(root: XmlElement, options: { pretty?: boolean } = {}): 
     const child = frame.el.children[frame.index++];
     if (child === undefined) {
       stack.pop();
-      parts.push(`${pretty ? indent(frame.level) : ''}</${frame.qname}>${nl}`);
+      out += `${pretty ? indent(frame.level) : ''}</${frame.qname}>${nl}`;
     } else if (child.kind === 'element') {
       open(child, frame.level + 1, false);
     } else if (child.text !== '') {
-      parts.push(pretty ? `${indent(frame.level + 1)}${escapeText(child.text)}\n` : escapeText(child.text));
+      out += pretty ? `${indent(frame.level + 1)}${escapeText(child.text)}\n` : escapeText(child.text);
     }
   }
-  const out = parts.join('');
   // xmlbuilder2 drops the pretty-printed document's final newline.
   return pretty && out.endsWith('\n') ? out.slice(0, -1) : out;
 }
