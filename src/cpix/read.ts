@@ -217,8 +217,6 @@ function dropWhitespaceBetweenElements(node: XmlElement): void {
 const DECLARATION = /<\?xml version="1\.[0-9]"(?: encoding="[A-Za-z][A-Za-z0-9._-]*")?(?: standalone="(?:yes|no)")?\?>/y;
 /** An element or attribute name of ASCII letters, digits, `._-`, with at most one prefix. */
 const NAME = /[A-Za-z_][A-Za-z0-9._-]*(?::[A-Za-z_][A-Za-z0-9._-]*)?/y;
-/** One attribute: whitespace, name, `=`, a quoted value without `<` (either quote). */
-const ATTRIBUTE = /[ \t\r\n]+([A-Za-z_][A-Za-z0-9._-]*(?::[A-Za-z_][A-Za-z0-9._-]*)?)=(?:"([^"<]*)"|'([^'<]*)')/y;
 const SPACE = /[ \t\r\n]*/y;
 
 interface PlainFrame {
@@ -303,13 +301,25 @@ function scanPlainXml(xml: string): XmlElement | undefined {
     i = NAME.lastIndex;
     const pairs: [string, string][] = [];
     for (;;) {
-      ATTRIBUTE.lastIndex = i;
-      const m = ATTRIBUTE.exec(xml);
-      if (m === null) break;
-      const name = m[1]!;
+      // One attribute: whitespace, a NAME, `=`, a value in either quote without `<`; scanned by
+      // hand (no regex match array per attribute). Anything else ends the list.
+      let j = i;
+      for (let c = xml.charCodeAt(j); c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a; c = xml.charCodeAt(++j));
+      if (j === i) break;
+      NAME.lastIndex = j;
+      if (!NAME.test(xml)) break;
+      const nameEnd = NAME.lastIndex;
+      if (xml.charCodeAt(nameEnd) !== 0x3d) break;
+      const quote = xml.charCodeAt(nameEnd + 1);
+      if (quote !== 0x22 && quote !== 0x27) break;
+      const close = xml.indexOf(quote === 0x22 ? '"' : "'", nameEnd + 2);
+      if (close < 0) break;
+      const value = xml.slice(nameEnd + 2, close);
+      if (value.includes('<')) break;
+      const name = xml.slice(j, nameEnd);
       for (const [n] of pairs) if (n === name) return undefined;
-      pairs.push([name, m[2] ?? m[3]!]);
-      i = ATTRIBUTE.lastIndex;
+      pairs.push([name, value]);
+      i = close + 1;
     }
     SPACE.lastIndex = i;
     SPACE.test(xml);
