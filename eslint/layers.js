@@ -1,5 +1,5 @@
 /**
- * Imports run one way (README "Layout"): a module in src/ may import its own layer and the layers
+ * Imports run one way (docs/architecture.md, "Layering"): a module in src/ may import its own layer and the layers
  * below it, never one above it nor a sibling of the same rank. Bottom → top:
  *
  *   0 leaves        errors.ts, uuid.ts, service-name.ts (each imports nothing from src/)
