@@ -1,7 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { eventBody } from './event-body.js';
-import { eventHeader, lambdaEntry } from './lambda-edge.js';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { lambdaEdge, lambdaResult } from './lambda-edge.js';
 import { checkLicenseContentId } from '../clearkey/license.js';
 import { ClearKeyRequestError, UnauthorizedError } from '../errors.js';
 import { verifyPlayerToken } from '../keys/player-token.js';
@@ -9,6 +11,7 @@ import type { AccessTokenSource, SecretSource } from '../ports.js';
 import { hasBearerToken } from '../service/bearer-token.js';
 import { clearKeyLicense, LICENSE_CORS, type ClearKeyLicenseDependencies } from '../service/clearkey-license.js';
 import { answerAtEdge } from '../service/edge.js';
+import type { RequestFacts } from '../speke/answer.js';
 
 export interface ClearKeyHandlerDependencies {
   app: ClearKeyLicenseDependencies;
@@ -38,24 +41,28 @@ const PREFLIGHT = { status: 204, headers: { 'Access-Control-Max-Age': '86400' },
  * OPTIONS answers the CORS preflight (API Gateway passes it through: template.yaml routes both
  * methods here, without IAM authorization, since browsers cannot sign requests). With an access
  * token configured, a POST must carry it as a bearer token. Every answer, errors included (as
- * `{"error": "…"}`), carries the license CORS headers. Through the edge like the SPEKE handler:
- * Tracer never captures responses (they carry keys) and Logger never logs events.
+ * `{"error": "…"}`), carries the license CORS headers. Middy-wrapped with the one middleware of the
+ * SPEKE handler (lambdaEdge) and answered through answerAtEdge like it: Tracer never captures
+ * responses (they carry keys) and Logger never logs events.
  */
 export function createClearKeyLicenseHandler(deps: ClearKeyHandlerDependencies) {
   const { app, enabled, accessToken, playerTokenKey, logger, tracer } = deps;
-  return lambdaEntry({ logger, tracer }, (event) =>
-    answerAtEdge({ logger, route: ROUTE, errors: 'json', headers: LICENSE_CORS }, async (facts) => {
-      if (!enabled) throw new ClearKeyRequestError('Not found', 404, 'clearkey-license-disabled');
-      if (event.httpMethod === 'OPTIONS') return PREFLIGHT;
-      if (event.httpMethod !== 'POST') throw new ClearKeyRequestError('Method not allowed', 405, 'method-not-allowed');
-      const authorization = eventHeader(event, 'authorization');
-      if (playerTokenKey !== undefined) {
-        const contentId = checkLicenseContentId(event.queryStringParameters?.contentId, app.core.limits.maxContentIdLength);
-        await verifyPlayerToken(authorization, await playerTokenKey.masterSecret(), contentId);
-      } else if (accessToken !== undefined && !hasBearerToken(authorization, await accessToken.accessToken())) {
-        throw new UnauthorizedError();
-      }
-      return clearKeyLicense({ body: eventBody(event), contentId: event.queryStringParameters?.contentId }, app, facts);
-    }),
-  );
+  const edge = { logger, route: ROUTE, errors: 'json', headers: LICENSE_CORS } as const;
+  const answer = async (event: APIGatewayProxyEvent, facts: RequestFacts) => {
+    if (!enabled) throw new ClearKeyRequestError('Not found', 404, 'clearkey-license-disabled');
+    if (event.httpMethod === 'OPTIONS') return PREFLIGHT;
+    if (event.httpMethod !== 'POST') throw new ClearKeyRequestError('Method not allowed', 405, 'method-not-allowed');
+    // lambdaEdge has lower-cased the header names.
+    const authorization = event.headers?.authorization;
+    if (playerTokenKey !== undefined) {
+      const contentId = checkLicenseContentId(event.queryStringParameters?.contentId, app.core.limits.maxContentIdLength);
+      await verifyPlayerToken(authorization, await playerTokenKey.masterSecret(), contentId);
+    } else if (accessToken !== undefined && !hasBearerToken(authorization, await accessToken.accessToken())) {
+      throw new UnauthorizedError();
+    }
+    return clearKeyLicense({ body: eventBody(event), contentId: event.queryStringParameters?.contentId }, app, facts);
+  };
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(lambdaEdge({ ...edge, tracer }))
+    .handler(async (event) => lambdaResult(await answerAtEdge(edge, (facts) => answer(event, facts))));
 }

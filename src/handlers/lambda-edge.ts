@@ -1,70 +1,107 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { EdgeAnswer } from '../service/edge.js';
+import { errorAnswer, type EdgeAnswer, type ErrorStyle } from '../service/edge.js';
+import { logRequest } from '../service/request-log.js';
 
-export interface LambdaObservability {
+export interface LambdaEdgeOptions {
   logger: Logger;
   tracer: Tracer;
   /** Flushed (one EMF record) after every invocation; the cold-start metric once. */
   metrics?: Metrics;
+  /** The route named in the log line of an error that escapes the handler. */
+  route?: string;
+  /** How such an error is answered (the handler's own errors are answered by answerAtEdge). */
+  errors: ErrorStyle;
+  /** Headers on that answer too (the license function's CORS headers). */
+  headers?: Record<string, string>;
 }
 
+type LambdaRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+type Segment = NonNullable<ReturnType<Tracer['getSegment']>>;
+
 /**
- * The Lambda side of the edge (src/service/edge.ts answers, logs and maps errors): per invocation,
- * what Powertools' Middy middlewares did for these handlers, called directly and only what has to
- * run per call (the handlers use no other middleware and never log events or trace responses):
- * - Logger: the invocation's context (request ID, cold start, function) for its lines;
- * - Tracer, when tracing is on: the `## <handler>` subsegment with the ColdStart and Service
- *   annotations, closed (and sent) after the answer, then the Lambda segment restored;
- * - Metrics: the cold-start metric on the first invocation, the invocation's one EMF record after.
- * The subsegment name and whether tracing is on are read once, at cold start.
+ * The one Middy middleware of both Lambda handlers: per invocation, what Powertools' Logger, Tracer
+ * and Metrics middlewares and @middy/http-header-normalizer did for these handlers, called
+ * directly, and nothing that need not run per call (the handlers never log events nor trace
+ * responses; whether tracing is on and the subsegment's name are read once, at cold start):
+ * - before: header names lower-cased (API Gateway passes them as the client sent them); the
+ *   invocation's context given to Logger (request ID, cold start, function); tracing on, the
+ *   `## <handler>` subsegment opened with the ColdStart and Service annotations; the cold-start
+ *   metric on the first invocation;
+ * - after: the invocation's one EMF record flushed, then the subsegment closed (and sent);
+ * - onError (an error that escaped the handler, e.g. Middy's early timeout): the same, after the
+ *   error is answered in the handler's style and logged.
+ * The handler itself answers through answerAtEdge (src/service/edge.ts), which times, maps its
+ * errors and logs it.
  */
-export function lambdaEntry(
-  observability: LambdaObservability,
-  answer: (event: APIGatewayProxyEvent, context: Context) => Promise<EdgeAnswer & { body: string }>,
-): (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> {
-  const { logger, tracer, metrics } = observability;
+export function lambdaEdge(options: LambdaEdgeOptions): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  const { logger, tracer, metrics } = options;
   const tracing = tracer.isTracingEnabled();
   const subsegmentName = `## ${process.env._HANDLER}`;
   let coldStart = true;
-  return async (event, context) => {
-    logger.addContext(context);
-    if (coldStart) {
-      coldStart = false;
-      metrics?.captureColdStartMetric(context.functionName);
+  /** Each invocation's segments, by its Middy request (so that invocations never share them). */
+  const open = new WeakMap<LambdaRequest, { segment: Segment; subsegment: ReturnType<Segment['addNewSubsegment']> }>();
+  const finish = (request: LambdaRequest) => {
+    metrics?.publishStoredMetrics();
+    const segments = open.get(request);
+    if (segments === undefined) return;
+    open.delete(request);
+    try {
+      segments.subsegment.close();
+    } catch (error) {
+      console.warn('Failed to close or serialize segment %s. We are catching the error but data might be lost.', segments.subsegment.name, error);
     }
-    const segment = tracing ? tracer.getSegment() : undefined;
-    const subsegment = segment?.addNewSubsegment(subsegmentName);
-    if (subsegment) {
+    tracer.setSegment(segments.segment);
+  };
+  return {
+    before: (request) => {
+      normaliseHeaderNames(request.event);
+      logger.addContext(request.context);
+      if (coldStart) {
+        coldStart = false;
+        metrics?.captureColdStartMetric(request.context.functionName);
+      }
+      if (!tracing) return;
+      const segment = tracer.getSegment();
+      if (segment === undefined) return;
+      const subsegment = segment.addNewSubsegment(subsegmentName);
+      open.set(request, { segment, subsegment });
       tracer.setSegment(subsegment);
       tracer.annotateColdStart();
       tracer.addServiceNameAnnotation();
-    }
-    try {
-      const { status, headers, body } = await answer(event, context);
-      return { statusCode: status, headers, body };
-    } finally {
-      metrics?.publishStoredMetrics();
-      if (subsegment) {
-        try {
-          subsegment.close();
-        } catch (error) {
-          console.warn('Failed to close or serialize segment %s. We are catching the error but data might be lost.', subsegment.name, error);
-        }
-        tracer.setSegment(segment!);
-      }
-    }
+    },
+    after: finish,
+    onError: (request) => {
+      const answer = errorAnswer(request.error, options.errors);
+      logRequest(logger, { route: options.route, facts: {}, status: answer.status, durationMs: 0, reason: answer.reason, error: request.error });
+      if (tracing) tracer.addErrorAsMetadata(request.error as Error);
+      request.response = lambdaResult({ ...answer, headers: { ...options.headers, ...answer.headers } });
+      finish(request);
+    },
   };
 }
 
-/** A request header by its lower-case name, whatever case API Gateway passed it in. */
-export function eventHeader(event: APIGatewayProxyEvent, name: string): string | undefined {
+/** An edge answer as API Gateway's proxy integration takes it. */
+export function lambdaResult(answer: EdgeAnswer & { body: string }): APIGatewayProxyResult {
+  return { statusCode: answer.status, headers: answer.headers, body: answer.body };
+}
+
+/** Header names lower-cased in place, as @middy/http-header-normalizer did (values untouched). */
+function normaliseHeaderNames(event: APIGatewayProxyEvent): void {
   const headers = event.headers;
-  if (headers === null || headers === undefined) return undefined;
-  const exact = headers[name];
-  if (exact !== undefined) return exact;
-  for (const key in headers) if (key.toLowerCase() === name) return headers[key];
-  return undefined;
+  if (headers === null || headers === undefined) return;
+  let mixed = false;
+  for (const name in headers) {
+    if (name !== name.toLowerCase()) {
+      mixed = true;
+      break;
+    }
+  }
+  if (!mixed) return;
+  const lower: APIGatewayProxyEvent['headers'] = {};
+  for (const name in headers) lower[name.toLowerCase()] = headers[name];
+  event.headers = lower;
 }

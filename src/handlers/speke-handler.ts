@@ -2,7 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { eventBody } from './event-body.js';
-import { eventHeader, lambdaEntry } from './lambda-edge.js';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { lambdaEdge, lambdaResult } from './lambda-edge.js';
 import { copyProtection, type CopyProtectionDependencies } from '../service/copy-protection.js';
 import { answerAtEdge, type EdgeOutcome } from '../service/edge.js';
 import { recordRequestMetrics } from '../service/request-metrics.js';
@@ -15,10 +17,11 @@ export interface HandlerDependencies {
 }
 
 /**
- * The SPEKE Lambda handler behind API Gateway (REST, proxy integration). Through the edge
- * (lambda-edge.ts, src/service/edge.ts): Powertools Tracer (responses never captured: they carry
- * keys), Logger (events never logged) and Metrics (one record per invocation), typed errors mapped
- * to plain-text statuses.
+ * The SPEKE Lambda handler behind API Gateway (REST, proxy integration), Middy-wrapped with one
+ * middleware (lambdaEdge, lambda-edge.ts): header names normalised, Powertools Tracer (responses
+ * never captured: they carry keys), Logger (events never logged) and Metrics (one record per
+ * invocation). The handler answers through answerAtEdge (src/service/edge.ts), which times it, maps
+ * typed errors to plain-text statuses and logs it; its outcome feeds the metrics and annotations.
  */
 export function createSpekeHandler(deps: HandlerDependencies) {
   const { app, logger, tracer, metrics } = deps;
@@ -29,9 +32,12 @@ export function createSpekeHandler(deps: HandlerDependencies) {
     if (outcome.facts.keyCount !== undefined) tracer.putAnnotation('keyCount', outcome.facts.keyCount);
     if (outcome.reason) tracer.putAnnotation('reason', outcome.reason);
   };
-  return lambdaEntry({ logger, tracer, metrics }, (event) =>
-    answerAtEdge({ logger, errors: 'text', observe }, (facts) =>
-      copyProtection({ body: eventBody(event), spekeVersionHeader: eventHeader(event, 'x-speke-version') }, app, facts),
-    ),
-  );
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(lambdaEdge({ logger, tracer, metrics, errors: 'text' }))
+    .handler(async (event) =>
+      lambdaResult(
+        // lambdaEdge has lower-cased the header names.
+        await answerAtEdge({ logger, errors: 'text', observe }, (facts) => copyProtection({ body: eventBody(event), spekeVersionHeader: event.headers?.['x-speke-version'] }, app, facts)),
+      ),
+    );
 }
