@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { uuidBytes } from '../uuid.js';
+import { uuidBytes, writeUuidBytes } from '../uuid.js';
 
 export const MIN_MASTER_SECRET_BYTES = 32;
 export const KEY_BYTES = 16;
@@ -70,27 +70,31 @@ export function derive(masterSecret: Uint8Array, purpose: DerivationPurpose, con
  * with the extract step and the content ID's part of the info done once.
  */
 export function contentDerivation(prk: Buffer, contentId: string): (purpose: DerivationPurpose, kid: string) => Buffer {
-  const contentIdPart = lengthPrefixed(Buffer.from(contentId, 'utf8'));
+  const contentIdBytes = Buffer.byteLength(contentId, 'utf8');
   const blocks: Partial<Record<DerivationPurpose, Buffer>> = {};
   return (purpose, kid) => {
-    const kidBytes = uuidBytes(kid);
-    if (kidBytes.length !== KEY_BYTES) return expand(prk, info(purpose, contentIdPart, kid));
-    // The common case, a 16-byte KID: this request's `info ‖ 0x01` for the purpose, built once
-    // (label, purpose and content ID fixed), with each KID written into its place.
+    // The common case, a KID in canonical UUID text: this request's `info ‖ 0x01` for the
+    // purpose, built once (label, purpose and length-prefixed content ID), with each KID's 16
+    // bytes, length-prefixed, written into their place. The same bytes as info() builds.
     let block = blocks[purpose];
     if (block === undefined) {
       const head = INFO_HEAD[purpose];
-      const infoLength = head.length + contentIdPart.length + 4 + KEY_BYTES;
-      if (infoLength > MAX_INFO_BYTES) throw new RangeError(`The HKDF info must not contain more than ${MAX_INFO_BYTES} bytes (it has ${infoLength})`);
-      block = blocks[purpose] = Buffer.alloc(infoLength + 1);
-      head.copy(block, 0);
-      contentIdPart.copy(block, head.length);
-      block.writeUInt32BE(KEY_BYTES, head.length + contentIdPart.length);
+      const infoLength = head.length + 4 + contentIdBytes + 4 + KEY_BYTES;
+      // Too long: info() refuses it, with its length for this KID, at every derivation.
+      if (infoLength > MAX_INFO_BYTES) return expand(prk, info(purpose, lengthPrefixed(Buffer.from(contentId, 'utf8')), kid));
+      block = blocks[purpose] = Buffer.allocUnsafe(infoLength + 1);
+      block.set(head, 0);
+      block.writeUInt32BE(contentIdBytes, head.length);
+      block.write(contentId, head.length + 4, 'utf8');
+      block.writeUInt32BE(KEY_BYTES, head.length + 4 + contentIdBytes);
       block[infoLength] = FIRST_BLOCK[0]!;
     }
-    kidBytes.copy(block, block.length - 1 - KEY_BYTES);
+    if (!writeUuidBytes(kid, block, block.length - 1 - KEY_BYTES)) {
+      return expand(prk, info(purpose, lengthPrefixed(Buffer.from(contentId, 'utf8')), kid));
+    }
+    const digest = createHmac('sha256', prk).update(block).digest();
     const out = Buffer.alloc(KEY_BYTES);
-    createHmac('sha256', prk).update(block).digest().copy(out, 0, 0, KEY_BYTES);
+    for (let i = 0; i < KEY_BYTES; i++) out[i] = digest[i]!;
     return out;
   };
 }
