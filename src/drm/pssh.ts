@@ -1,4 +1,4 @@
-import { uuidBytes } from '../uuid.js';
+import { uuidBytes, writeUuidBytes } from '../uuid.js';
 
 /** 'pssh' as a big-endian 32-bit integer. */
 const PSSH_TYPE = 0x70737368;
@@ -15,14 +15,24 @@ export function psshBox(systemId: string, data: Uint8Array, kids?: readonly stri
   let offset = box.writeUInt32BE(size, 0);
   offset = box.writeUInt32BE(PSSH_TYPE, offset);
   offset = box.writeUInt32BE(version << 24, offset);
-  offset += uuidBytes(systemId).copy(box, offset);
+  offset = writeUuid(systemId, box, offset);
   if (kids !== undefined) {
     offset = box.writeUInt32BE(kids.length, offset);
-    for (const kid of kids) offset += uuidBytes(kid).copy(box, offset);
+    for (const kid of kids) offset = writeUuid(kid, box, offset);
   }
   offset = box.writeUInt32BE(data.length, offset);
   box.set(data, offset);
   return box;
+}
+
+/**
+ * A UUID's bytes written into the box, decoded in place when canonical, else as uuidBytes gives
+ * them (over zeros, as the box was allocated); the offset after them.
+ */
+function writeUuid(value: string, box: Buffer, offset: number): number {
+  if (writeUuidBytes(value, box, offset)) return offset + 16;
+  box.fill(0, offset, offset + 16);
+  return offset + uuidBytes(value).copy(box, offset);
 }
 
 /** DASH ContentProtection child carrying a pssh box (SPEKE.md §5.5). */

@@ -1,4 +1,4 @@
-import { uuidBytes } from '../uuid.js';
+import { uuidBytes, writeUuidBytes } from '../uuid.js';
 import type { EncryptionScheme } from './drm-system.js';
 
 /** The WidevinePsshData fields this server writes (SPEKE.md §5.3). */
@@ -52,17 +52,19 @@ function protectionScheme(scheme: EncryptionScheme): Buffer {
  * 2 key_id, 3 provider, 4 content_id, 9 protection_scheme. The legacy `algorithm` field is omitted.
  */
 export function widevinePsshData(fields: WidevinePsshFields): Buffer {
-  const kid = uuidBytes(fields.kid);
   const scheme = fields.scheme !== 'cenc' ? protectionScheme(fields.scheme) : undefined;
-  if (fields.provider === undefined && fields.contentId === undefined && kid.length === 16) {
-    // The common case, written in one buffer: key_id, then protection_scheme unless cenc.
+  if (fields.provider === undefined && fields.contentId === undefined) {
+    // The common case, written in one buffer: key_id (a canonical KID decoded in place), then
+    // protection_scheme unless cenc.
     const out = Buffer.allocUnsafe(18 + (scheme?.length ?? 0));
-    out[0] = KEY_ID_HEAD[0]!;
-    out[1] = KEY_ID_HEAD[1]!;
-    kid.copy(out, 2);
-    scheme?.copy(out, 18);
-    return out;
+    if (writeUuidBytes(fields.kid, out, 2)) {
+      out[0] = KEY_ID_HEAD[0]!;
+      out[1] = KEY_ID_HEAD[1]!;
+      if (scheme !== undefined) out.set(scheme, 18);
+      return out;
+    }
   }
+  const kid = uuidBytes(fields.kid);
   const parts = [bytesField(2, kid)];
   if (fields.provider !== undefined) parts.push(bytesField(3, Buffer.from(fields.provider, 'utf8')));
   if (fields.contentId !== undefined) parts.push(bytesField(4, fields.contentId));
