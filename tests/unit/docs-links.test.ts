@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 /**
  * Every relative link in README.md, CONTRIBUTING.md, docs/*.md and events/README.md points at a
  * file that exists and, when it names a heading (`file.md#anchor` or `#anchor`), at a heading
- * that exists, with the anchor GitHub makes of it. Keeps the documentation in step when text moves.
+ * that exists, with the anchor GitHub makes of it; and every file or folder of the repository named
+ * in a code span (`src/config.ts`) exists. Keeps the documentation in step when text or files move.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -75,6 +76,33 @@ function brokenLinks(file: string): string[] {
   return problems;
 }
 
+/** Folders of this repository; a code span that starts with one of them names a file or folder of it. */
+const REPOSITORY_FOLDERS = ['src', 'tests', 'scripts', 'bench', 'infra', 'tools', 'events', 'demo', 'eslint', 'docs'];
+
+/**
+ * Code spans naming other repositories' files, with why: the Python reference server's module
+ * (docs/migration.md), and the Pulumi program's tests, named from infra/pulumi (docs/deploy-pulumi.md).
+ */
+const NOT_OURS: Record<string, string[]> = {
+  'docs/migration.md': ['src/key_generator.py'],
+};
+const BASE_DIRS: Record<string, string[]> = {
+  'docs/deploy-pulumi.md': ['', 'infra/pulumi'],
+};
+
+/** Code spans (`…`) that are a repository path: one of REPOSITORY_FOLDERS, then no space or placeholder. */
+export function repositoryPaths(markdown: string): string[] {
+  const path = new RegExp(String.raw`^(?:${REPOSITORY_FOLDERS.join('|')})/[^\s<>*{}…]*$`);
+  return [...prose(markdown).matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!).filter((span) => path.test(span));
+}
+
+/** The code-span paths of `file` that name nothing in the repository. */
+function missingPaths(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const bases = BASE_DIRS[file] ?? [''];
+  return repositoryPaths(text).filter((path) => !(NOT_OURS[file] ?? []).includes(path) && !bases.some((base) => existsSync(join(ROOT, base, path))));
+}
+
 describe('documentation links', () => {
   it('finds links and heading anchors as GitHub makes them', () => {
     expect(linkTargets('See [a](docs/a.md#b-c), ![x](p.png "t") and [two\nlines](#z).\n```\n[no](code.md)\n```\n')).toEqual([
@@ -99,5 +127,13 @@ describe('documentation links', () => {
 
   it.each(documents())('%s: every relative link resolves', (file) => {
     expect(brokenLinks(file)).toEqual([]);
+  });
+
+  it('finds the repository paths named in code spans', () => {
+    expect(repositoryPaths('`src/config.ts` and `tests/unit/` but not `npm test`, `events/<file>.json`, `src/a b` or\n```\n`src/in-code.ts`\n```\n')).toEqual(['src/config.ts', 'tests/unit/']);
+  });
+
+  it.each(documents())('%s: every file or folder named in a code span exists', (file) => {
+    expect(missingPaths(file)).toEqual([]);
   });
 });
