@@ -14,3 +14,15 @@ export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 export const CANONICAL_PREFIXES: ReadonlyMap<string, string> = new Map(
   Object.entries(NS).map(([prefix, uri]) => [uri, prefix]),
 );
+
+const KNOWN_NAMESPACES: readonly string[] = [...Object.values(NS), XML_NS, XMLNS_NS];
+
+/**
+ * The same namespace URI, as the module's own string when it is one we know: a request's
+ * declarations are fresh strings, and the tree's URIs are compared and looked up many times per
+ * request (one string for each known URI compares by identity and keeps its hash).
+ */
+export function knownNamespace(uri: string): string {
+  for (const known of KNOWN_NAMESPACES) if (uri.length === known.length && uri === known) return known;
+  return uri;
+}

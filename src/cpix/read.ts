@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { MalformedRequestError } from '../errors.js';
 import { NamespaceScope } from './namespace-scope.js';
-import { XML_NS, XMLNS_NS } from './namespaces.js';
+import { knownNamespace, XML_NS, XMLNS_NS } from './namespaces.js';
 import type { XmlAttribute, XmlElement } from './xml-tree.js';
 
 /** CPIX documents nest about eight levels; anything far deeper is hostile. */
@@ -174,7 +174,7 @@ function convertElement(pairs: [string, string][], qname: string, parentScope: N
     if (isDeclaration(name)) {
       // Only this element's own declarations are stored; the parent's are reached through the chain.
       if (scope === parentScope) scope = parentScope.child();
-      scope.declare(name === 'xmlns' ? '' : name.slice(6), decodeEntities(value));
+      scope.declare(name === 'xmlns' ? '' : name.slice(6), knownNamespace(decodeEntities(value)));
     }
   }
   const colon = qname.indexOf(':');
