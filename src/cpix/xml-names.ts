@@ -14,7 +14,6 @@ export const HTML_NS = 'http://www.w3.org/1999/xhtml';
  */
 export function assignPrefixes(root: XmlElement): { prefixes: Map<string, string>; html: boolean } {
   const prefixes = new Map<string, string>();
-  const taken = new Set<string>(['xml', 'xmlns', ...CANONICAL_PREFIXES.values()]);
   const requested = new Map<string, string>();
   let html = false;
   const stack: XmlElement[] = [root];
@@ -31,15 +30,19 @@ export function assignPrefixes(root: XmlElement): { prefixes: Map<string, string
     if (canonical !== undefined) prefixes.set(ns, canonical);
     else if (!requested.has(ns)) requested.set(ns, prefix);
   }
-  let counter = 0;
-  for (const [ns, prefix] of requested) {
-    let chosen = prefix;
-    if (chosen === '' || taken.has(chosen)) {
-      do chosen = `ns${++counter}`;
-      while (taken.has(chosen));
+  // Only namespaces outside the CPIX family need a prefix chosen (none, in what encryptors send).
+  if (requested.size > 0) {
+    const taken = new Set<string>(['xml', 'xmlns', ...CANONICAL_PREFIXES.values()]);
+    let counter = 0;
+    for (const [ns, prefix] of requested) {
+      let chosen = prefix;
+      if (chosen === '' || taken.has(chosen)) {
+        do chosen = `ns${++counter}`;
+        while (taken.has(chosen));
+      }
+      taken.add(chosen);
+      prefixes.set(ns, chosen);
     }
-    taken.add(chosen);
-    prefixes.set(ns, chosen);
   }
   return { prefixes, html };
 }
