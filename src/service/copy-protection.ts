@@ -49,5 +49,7 @@ export async function publish(answer: Pick<CpixAnswer, 'keysToPublish' | 'grants
     const issuedAt = deps.clock.now().toISOString();
     for (const grant of answer.grants) writes.push(() => grants.record({ ...grant, issuedAt }));
   }
-  if (writes.length > 0) await runBounded(writes, PUBLISH_CONCURRENCY);
+  // One write (an AES-128 key, the usual v1 request) needs no runner; none needs nothing.
+  if (writes.length === 1) await writes[0]!();
+  else if (writes.length > 1) await runBounded(writes, PUBLISH_CONCURRENCY);
 }
