@@ -36,8 +36,11 @@ const now = () => process.hrtime.bigint();
 const us = (t0) => Number(now() - t0) / 1e3;
 
 async function invoke(doc) {
+  // A fresh event and context per invocation, as the Lambda runtime gives them (the handler lower-cases header names in place).
+  const event = { ...doc.event, headers: { ...doc.event.headers } };
+  const ctx = context();
   const t0 = now();
-  const answer = await handler(doc.event, context());
+  const answer = await handler(event, ctx);
   const t = us(t0);
   if (answer.statusCode !== 200) throw new Error(`${doc.id}: the handler answered HTTP ${answer.statusCode}: ${answer.body}`);
   return t;

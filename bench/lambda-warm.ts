@@ -39,7 +39,7 @@ export interface LambdaWarmRow {
   invocations: number;
   handlerMedianUs: number;
   coreMedianUs: number;
-  /** (handler − core) / core: what Middy, Powertools and the handler add, in units of the core's own time. */
+  /** (handler − core) / core: what the edge, Powertools and the handler add, in units of the core's own time. */
   wrapperOverCore: number;
 }
 
@@ -72,8 +72,61 @@ function apiGatewayEvent(doc: WarmDocument): object {
   };
 }
 
-export async function measureLambdaWarm(docs: WarmDocument[], options: { rounds: number; callsPerRound: number; warmUpCalls: number; tracing?: boolean; /** Extra `node` flags for the child, e.g. `--cpu-prof` to profile the invocations. */ nodeFlags?: string[] }): Promise<LambdaWarmResult> {
-  const tracing = options.tracing ?? true;
+/** What the Lambda runtime and template.yaml set, for a bundle in `taskRoot` (see the top of this file). */
+export function lambdaEnvironment(options: { awsEnv: Record<string, string>; taskRoot: string; xrayPort: number; tracing: boolean }): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    ...options.awsEnv,
+    // template.yaml, Globals.Function.Environment (NODE_OPTIONS=--enable-source-maps matters only for stack traces).
+    SPEKE_KEY_URL_PREFIX: 'https://d111111abcdef8.cloudfront.net',
+    POWERTOOLS_SERVICE_NAME: 'speke-key-server',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+    POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+    POWERTOOLS_METRICS_NAMESPACE: 'SpekeKeyServer',
+    NODE_OPTIONS: '--enable-source-maps',
+    // What the Lambda runtime sets.
+    AWS_LAMBDA_FUNCTION_NAME: 'speke-bench',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/speke-bench',
+    AWS_LAMBDA_LOG_STREAM_NAME: 'bench',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    LAMBDA_TASK_ROOT: options.taskRoot,
+    _HANDLER: 'speke.handler',
+    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${options.xrayPort}`,
+    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    POWERTOOLS_TRACE_ENABLED: String(options.tracing),
+  };
+}
+
+/** Bundles `entry` as `<outdir>/<name>.mjs` with the Lambda bundle's esbuild settings (scripts/build.mjs). */
+export async function bundleLikeLambda(name: string, entry: string, outdir: string): Promise<string> {
+  await build({
+    entryPoints: { [name]: entry },
+    outdir,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outExtension: { '.js': '.mjs' },
+    minify: !process.env.BENCH_NO_MINIFY,
+    mainFields: ['module', 'main'],
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  return join(outdir, `${name}.mjs`);
+}
+
+/**
+ * Runs `child` (a .mjs under bench/) with `args` in a fresh node process in the emulated Lambda
+ * environment, with the loopback AWS stand-ins and an X-Ray receiver; counts what it writes.
+ */
+export async function runInLambdaEnvironment(
+  options: { taskRoot: string; tracing: boolean; nodeFlags?: string[] },
+  child: string,
+  args: (dir: string) => Promise<string[]>,
+): Promise<{ dir: string; traceDatagrams: number; metricRecords: number; logLines: number; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'speke-bench-warm-'));
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const aws = await startLocalAws({ masterSecret: BENCH_MASTER_SECRET });
@@ -81,55 +134,14 @@ export async function measureLambdaWarm(docs: WarmDocument[], options: { rounds:
   let traceDatagrams = 0;
   xray.on('message', () => traceDatagrams++);
   await new Promise<void>((resolve) => xray.bind(0, '127.0.0.1', () => resolve()));
+  const cleanup = async () => {
+    xray.close();
+    await aws.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
   try {
-    await buildHandler({ outdir: join(dir, 'speke') });
-    await build({
-      entryPoints: { core: CORE_ENTRY },
-      outdir: join(dir, 'core'),
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      outExtension: { '.js': '.mjs' },
-      minify: true,
-      mainFields: ['module', 'main'],
-      banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-      logLevel: 'warning',
-    });
-    const specFile = join(dir, 'spec.json');
-    const resultFile = join(dir, 'result.json');
-    await writeFile(
-      specFile,
-      JSON.stringify({
-        rounds: options.rounds,
-        callsPerRound: options.callsPerRound,
-        warmUpCalls: options.warmUpCalls,
-        documents: docs.map((d) => ({ id: d.id, spekeVersionHeader: d.spekeVersionHeader, bodyBase64: d.body.toString('base64'), event: apiGatewayEvent(d) })),
-      }),
-    );
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      ...aws.env,
-      // template.yaml, Globals.Function.Environment (NODE_OPTIONS=--enable-source-maps matters only for stack traces).
-      SPEKE_KEY_URL_PREFIX: 'https://d111111abcdef8.cloudfront.net',
-      POWERTOOLS_SERVICE_NAME: 'speke-key-server',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      POWERTOOLS_LOGGER_LOG_EVENT: 'false',
-      POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-      POWERTOOLS_METRICS_NAMESPACE: 'SpekeKeyServer',
-      NODE_OPTIONS: '--enable-source-maps',
-      // What the Lambda runtime sets.
-      AWS_LAMBDA_FUNCTION_NAME: 'speke-bench',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/speke-bench',
-      AWS_LAMBDA_LOG_STREAM_NAME: 'bench',
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-      LAMBDA_TASK_ROOT: join(dir, 'speke'),
-      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(xray.address() as { port: number }).port}`,
-      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      POWERTOOLS_TRACE_ENABLED: String(tracing),
-    };
+    const argv = await args(dir);
+    const env = lambdaEnvironment({ awsEnv: aws.env, taskRoot: join(dir, options.taskRoot), xrayPort: (xray.address() as { port: number }).port, tracing: options.tracing });
     let metricRecords = 0;
     let logLines = 0;
     let pending = '';
@@ -138,24 +150,48 @@ export async function measureLambdaWarm(docs: WarmDocument[], options: { rounds:
       else if (line.startsWith('{')) logLines++;
     };
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [...(options.nodeFlags ?? []), CHILD, join(dir, 'speke', 'speke.mjs'), join(dir, 'core', 'core.mjs'), specFile, resultFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, [...(options.nodeFlags ?? []), child, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
-      child.stdout.on('data', (c: Buffer) => {
+      proc.stdout.on('data', (c: Buffer) => {
         const lines = (pending + c.toString('utf8')).split('\n');
         pending = lines.pop()!;
         lines.forEach(count);
       });
-      child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (code) => {
+      proc.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+      proc.on('error', reject);
+      proc.on('close', (code) => {
         count(pending);
         if (code === 0) resolve();
-        else reject(new Error(`lambda-warm child exited with ${code}:\n${err}`));
+        else reject(new Error(`${child} exited with ${code}:\n${err}`));
       });
     });
     // Let the last datagrams arrive.
     await new Promise((r) => setTimeout(r, 100));
-    const result = JSON.parse(await readFile(resultFile, 'utf8')) as {
+    return { dir, traceDatagrams, metricRecords, logLines, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+export function documentsSpec(docs: WarmDocument[], plan: { rounds: number; callsPerRound: number; warmUpCalls: number }): string {
+  return JSON.stringify({
+    ...plan,
+    documents: docs.map((d) => ({ id: d.id, spekeVersionHeader: d.spekeVersionHeader, bodyBase64: d.body.toString('base64'), event: apiGatewayEvent(d) })),
+  });
+}
+
+export async function measureLambdaWarm(docs: WarmDocument[], options: { rounds: number; callsPerRound: number; warmUpCalls: number; tracing?: boolean; /** Extra `node` flags for the child, e.g. `--cpu-prof` to profile the invocations. */ nodeFlags?: string[] }): Promise<LambdaWarmResult> {
+  const tracing = options.tracing ?? true;
+  const run = await runInLambdaEnvironment({ taskRoot: 'speke', tracing, nodeFlags: options.nodeFlags }, CHILD, async (dir) => {
+    await buildHandler({ outdir: join(dir, 'speke') });
+    const core = await bundleLikeLambda('core', CORE_ENTRY, join(dir, 'core'));
+    const specFile = join(dir, 'spec.json');
+    await writeFile(specFile, documentsSpec(docs, options));
+    return [join(dir, 'speke', 'speke.mjs'), core, specFile, join(dir, 'result.json')];
+  });
+  try {
+    const result = JSON.parse(await readFile(join(run.dir, 'result.json'), 'utf8')) as {
       totalInvocations: number;
       samples: Record<string, { handler: number[]; core: number[]; invocations: number }>;
     };
@@ -165,10 +201,8 @@ export async function measureLambdaWarm(docs: WarmDocument[], options: { rounds:
       const coreMedianUs = median(s.core);
       return { id: d.id, title: d.title, invocations: s.invocations, handlerMedianUs, coreMedianUs, wrapperOverCore: (handlerMedianUs - coreMedianUs) / coreMedianUs };
     });
-    return { rows, tracing, traceDatagrams, invocations: result.totalInvocations, metricRecords, logLines };
+    return { rows, tracing, traceDatagrams: run.traceDatagrams, invocations: result.totalInvocations, metricRecords: run.metricRecords, logLines: run.logLines };
   } finally {
-    xray.close();
-    await aws.stop();
-    await rm(dir, { recursive: true, force: true });
+    await run.cleanup();
   }
 }

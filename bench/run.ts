@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { baselineDocuments, referenceInProcess, type ReferenceTiming } from './baseline.js';
 import { benchContext } from './context.js';
 import { compareHttp, type HttpComparison } from './http-compare.js';
+import { measureLambdaComponents, PIECES, type LambdaComponentsRow, type Piece } from './lambda-components.js';
 import { measureLambdaWarm, type LambdaWarmResult } from './lambda-warm.js';
 import { measureColdStart, type ColdStartResult } from './cold-start.js';
 import { answerOnce, benchCases as runCases, benchPhases, libraryCost, PHASES, type CaseResult, type LibraryCost, type PhaseResult } from './core.js';
@@ -186,7 +187,7 @@ const times = (x: number) => `${x.toFixed(1)}×`;
 interface ReferenceReport {
   inProcess: { id: string; title: string; oursMedianUs: number; referenceMedianUs: number; ratio: number; roundRatios: number[]; targetRatio: number; targetMet: boolean }[];
   http?: HttpComparison & { targets: Record<string, number> };
-  lambda?: LambdaWarmResult & { targetWrapperOverCore: number; withoutTracing: LambdaWarmResult };
+  lambda?: LambdaWarmResult & { targetWrapperOverCore: number; withoutTracing: LambdaWarmResult; components: LambdaComponentsRow[] };
 }
 
 /** The comparison with the Python reference server on its own three documents (../shared/baseline). */
@@ -255,7 +256,9 @@ async function compareWithReference(context: ReturnType<typeof benchContext>, pl
     // As deployed (Tracing: Active), then the same with POWERTOOLS_TRACE_ENABLED=false: what tracing costs.
     const lambda = await measureLambdaWarm(docs, plan);
     const untraced = await measureLambdaWarm(docs, { ...plan, tracing: false });
-    report.lambda = { ...lambda, targetWrapperOverCore: REFERENCE_TARGETS.lambdaWrapperOverCore, withoutTracing: untraced };
+    // Each piece of a warm invocation timed alone, in the same emulated environment (tracing on).
+    const components = await measureLambdaComponents(docs, plan);
+    report.lambda = { ...lambda, targetWrapperOverCore: REFERENCE_TARGETS.lambdaWrapperOverCore, withoutTracing: untraced, components: components.rows };
     console.log(
       `\nLambda bundle as deployed, warm invocations (tracing on: ${lambda.traceDatagrams} X-Ray datagrams; metrics on: ` +
         `${lambda.metricRecords} EMF records and ${lambda.logLines} log lines for ${lambda.invocations} invocations), medians, next to the core alone in the same process:`,
@@ -276,6 +279,13 @@ async function compareWithReference(context: ReturnType<typeof benchContext>, pl
             `${u.wrapperOverCore.toFixed(2)}× core`,
           ];
         }),
+      ),
+    );
+    console.log('\nwhat a warm invocation is made of, each piece timed alone in the same environment (tracing on), medians:');
+    console.log(
+      table(
+        ['piece', ...components.rows.map((r) => r.title)],
+        (Object.keys(PIECES) as Piece[]).map((piece) => [PIECES[piece], ...components.rows.map((r) => (r.medianUs[piece] === undefined ? '–' : fmtUs(r.medianUs[piece]!)))]),
       ),
     );
   }
