@@ -1,4 +1,5 @@
 import { box, children, find, fullBox, need, payload, readBoxes, u32, u64, versionAndFlags, type Mp4Box } from './mp4-boxes.js';
+import { required } from '../src/required.js';
 
 /**
  * Turns a single-track CENC-encrypted MP4 as ffmpeg writes it (`-encryption_scheme cenc-aes-ctr`,
@@ -79,19 +80,19 @@ function readSamples(stbl: Mp4Box[]): Sample[] {
     let offset = chunkOffset;
     for (let k = 0; k < (run?.perChunk ?? 0) && sampleOffsets.length < count; k++) {
       sampleOffsets.push(offset);
-      offset += sizes[sampleOffsets.length - 1]!;
+      offset += required(sizes[sampleOffsets.length - 1], 'the sample size');
     }
   });
 
   const aux = readSenc(need(stbl, 'senc'), ivSize(need(stbl, 'stsd')));
   if (sampleOffsets.length !== count || durations.length !== count || aux.entries.length !== count) throw new Error('Inconsistent MP4 sample tables');
   return sizes.map((size, i) => ({
-    offset: sampleOffsets[i]!,
+    offset: required(sampleOffsets[i], 'the sample offset'),
     size,
-    duration: durations[i]!,
+    duration: required(durations[i], 'the sample duration'),
     compositionOffset: offsets[i] ?? 0,
     sync: syncSet ? syncSet.has(i + 1) : true,
-    auxInfo: aux.entries[i]!,
+    auxInfo: required(aux.entries[i], 'the sample auxiliary information'),
   }));
 }
 
@@ -174,7 +175,7 @@ export function fragmentCencMp4(input: Buffer, psshBoxes: Buffer[] = [], fragmen
   const moov = children(need(top, 'moov'));
   const traks = moov.filter((b) => b.type === 'trak');
   if (traks.length !== 1) throw new Error('Expected exactly one track');
-  const trak = children(traks[0]!);
+  const trak = children(required(traks[0], 'the track'));
   const tkhd = need(trak, 'tkhd');
   const trackId = payload(tkhd).readUInt32BE(versionAndFlags(tkhd).version === 1 ? 20 : 12);
   const mdia = children(need(trak, 'mdia'));

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { required } from '../src/required.js';
 import type { LocalRoute } from '../src/local/routes.js';
 import type { CopyProtectionDependencies } from '../src/service/copy-protection.js';
 import type { EdgeAnswer } from '../src/service/edge.js';
@@ -87,25 +88,25 @@ function vendorFile(specifier: string): string | undefined {
 export function demoRoutes(deps: DemoRouteDependencies): LocalRoute[] {
   const route = (path: LocalRoute['path'], handle: LocalRoute['handle']): LocalRoute => ({ name: 'demo', path, methods: ['GET', 'HEAD'], auth: 'open', errors: 'text', handle });
   return [
-    route('/demo/settings', () => answer(200, TYPES.json!, JSON.stringify(demoSettings(deps.app, deps.demo, deps.clearKeyLicense)))),
+    route('/demo/settings', () => answer(200, required(TYPES.json, 'the JSON type'), JSON.stringify(demoSettings(deps.app, deps.demo, deps.clearKeyLicense)))),
     route('/demo/samples', async () => {
       const samples = await readOrUndefined(join(deps.demo.mediaDir, SAMPLES_FILE));
-      return answer(200, TYPES.json!, samples ?? JSON.stringify({ available: false, hint: 'Run `npm run demo` (needs ffmpeg) to prepare the samples.' }));
+      return answer(200, required(TYPES.json, 'the JSON type'), samples ?? JSON.stringify({ available: false, hint: 'Run `npm run demo` (needs ffmpeg) to prepare the samples.' }));
     }),
     route(MEDIA, async ({ params }) => {
-      const [dir, name] = [params[0]!, params[1]!];
+      const [dir, name] = [required(params[0], 'the sample folder'), required(params[1], 'the sample file')];
       const file = await readOrUndefined(join(deps.demo.mediaDir, dir, name));
-      return file ? answer(200, TYPES[extension(name)]!, file) : notFound('No such sample file');
+      return file ? answer(200, required(TYPES[extension(name)], `the type of ${name}`), file) : notFound('No such sample file');
     }),
     route(Object.keys(VENDOR), async ({ path }) => {
-      const resolved = vendorFile(VENDOR[path]!);
+      const resolved = vendorFile(required(VENDOR[path], 'the vendor file'));
       const file = resolved ? await readOrUndefined(resolved) : undefined;
-      return file ? answer(200, TYPES.mjs!, file) : notFound(`${VENDOR[path]} is not installed (npm install)`);
+      return file ? answer(200, required(TYPES.mjs, 'the JavaScript type'), file) : notFound(`${VENDOR[path]} is not installed (npm install)`);
     }),
     route(Object.keys(ASSETS), async ({ path }) => {
-      const name = ASSETS[path]!;
+      const name = required(ASSETS[path], 'the asset');
       const file = await readOrUndefined(join(PUBLIC_DIR, name));
-      return file ? answer(200, TYPES[extension(name)]!, file) : notFound('Not found');
+      return file ? answer(200, required(TYPES[extension(name)], `the type of ${name}`), file) : notFound('Not found');
     }),
   ];
 }

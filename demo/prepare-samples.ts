@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { required } from '../src/required.js';
 import { CENC_AUDIO, CENC_DIR, CENC_VIDEO, HLS_DIR, HLS_PLAYLIST, SAMPLES_FILE, type SamplesDescription } from './sample-layout.js';
 import { CLIP_FPS, CLIP_SECONDS, encodeClip, packageCenc, packageHlsAes128 } from './sample-media.js';
 import { requestCencKeys, requestHlsAes128Key } from './speke-client.js';
@@ -27,23 +28,28 @@ export async function prepareSamples(baseUrl: string, mediaDir: string): Promise
     const { hls, cenc } = DEMO_CONTENT;
 
     const hlsKey = await requestHlsAes128Key(baseUrl, hls.contentId, hls.kid);
+    const keyUrl = required(hlsKey.keyUrl, 'the HLS key URL');
     await rm(join(mediaDir, HLS_DIR), { recursive: true, force: true });
-    await packageHlsAes128(clip, join(mediaDir, HLS_DIR), hlsKey.key, hlsKey.keyUrl!, HLS_PLAYLIST);
+    await packageHlsAes128(clip, join(mediaDir, HLS_DIR), hlsKey.key, keyUrl, HLS_PLAYLIST);
 
-    const [video, audio] = await requestCencKeys(baseUrl, cenc.contentId, [cenc.video, cenc.audio]);
+    const [videoKey, audioKey] = await requestCencKeys(baseUrl, cenc.contentId, [cenc.video, cenc.audio]);
+    const video = required(videoKey, 'the video key');
+    const audio = required(audioKey, 'the audio key');
+    const videoPssh = required(video.pssh, 'the video PSSH');
+    const audioPssh = required(audio.pssh, 'the audio PSSH');
     await mkdir(join(mediaDir, CENC_DIR), { recursive: true });
-    const videoCodec = await packageCenc(clip, join(mediaDir, CENC_DIR, CENC_VIDEO), { stream: 'v', kid: video!.kid, key: video!.key, pssh: [video!.pssh!] });
-    const audioCodec = await packageCenc(clip, join(mediaDir, CENC_DIR, CENC_AUDIO), { stream: 'a', kid: audio!.kid, key: audio!.key, pssh: [audio!.pssh!] });
+    const videoCodec = await packageCenc(clip, join(mediaDir, CENC_DIR, CENC_VIDEO), { stream: 'v', kid: video.kid, key: video.key, pssh: [videoPssh] });
+    const audioCodec = await packageCenc(clip, join(mediaDir, CENC_DIR, CENC_AUDIO), { stream: 'a', kid: audio.kid, key: audio.key, pssh: [audioPssh] });
 
     const description: SamplesDescription = {
       available: true,
       frames: { video: CLIP_SECONDS * CLIP_FPS },
-      hls: { contentId: hls.contentId, kid: hls.kid, playlist: `/demo/media/${HLS_DIR}/${HLS_PLAYLIST}`, keyUrl: hlsKey.keyUrl! },
+      hls: { contentId: hls.contentId, kid: hls.kid, playlist: `/demo/media/${HLS_DIR}/${HLS_PLAYLIST}`, keyUrl },
       cenc: {
         contentId: cenc.contentId,
         licenseUrl: `/clearkey/license?contentId=${encodeURIComponent(cenc.contentId)}`,
-        video: { url: `/demo/media/${CENC_DIR}/${CENC_VIDEO}`, type: `video/mp4; codecs="${videoCodec}"`, kid: video!.kid, pssh: video!.pssh!.toString('base64') },
-        audio: { url: `/demo/media/${CENC_DIR}/${CENC_AUDIO}`, type: `audio/mp4; codecs="${audioCodec}"`, kid: audio!.kid, pssh: audio!.pssh!.toString('base64') },
+        video: { url: `/demo/media/${CENC_DIR}/${CENC_VIDEO}`, type: `video/mp4; codecs="${videoCodec}"`, kid: video.kid, pssh: videoPssh.toString('base64') },
+        audio: { url: `/demo/media/${CENC_DIR}/${CENC_AUDIO}`, type: `audio/mp4; codecs="${audioCodec}"`, kid: audio.kid, pssh: audioPssh.toString('base64') },
       },
     };
     await writeFile(join(mediaDir, SAMPLES_FILE), JSON.stringify(description, null, 2));

@@ -1,3 +1,4 @@
+import { required } from '../src/required.js';
 import { readXml } from '../src/cpix/read.js';
 import type { XmlElement } from '../src/cpix/xml-tree.js';
 
@@ -88,7 +89,7 @@ export async function requestHlsAes128Key(baseUrl: string, contentId: string, ki
     <cpix:DRMSystem kid="${kid}" systemId="${HLS_AES128_SYSTEM}"><cpix:URIExtXKey/><speke:KeyFormat/><speke:KeyFormatVersions/></cpix:DRMSystem>
   </cpix:DRMSystemList>
 </cpix:CPIX>`;
-  return readKeys(await post(baseUrl, body), [kid])[0]!;
+  return required(readKeys(await post(baseUrl, body), [kid])[0], 'the answered key');
 }
 
 /** SPEKE v2, CENC (`cenc` scheme) with the W3C common PSSH system: one key per track with its pssh box. */

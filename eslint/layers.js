@@ -2,7 +2,7 @@
  * Imports run one way (docs/architecture.md, "Layering"): a module in src/ may import its own layer and the layers
  * below it, never one above it nor a sibling of the same rank. Bottom → top:
  *
- *   0 leaves        errors.ts, uuid.ts, service-name.ts (each imports nothing from src/)
+ *   0 leaves        errors.ts, uuid.ts, service-name.ts, required.ts (each imports nothing from src/)
  *   1 cpix, drm     the XML model, one module per DRM system (independent of each other)
  *   2 keys          derivation, key grants (which name DRM system IDs), player tokens
  *   3 ports         ports.ts: what the core asks of the outside world
@@ -25,6 +25,7 @@ export const LAYERS = [
   { name: 'errors', rank: 0, modules: ['src/errors'] },
   { name: 'uuid', rank: 0, modules: ['src/uuid'] },
   { name: 'service-name', rank: 0, modules: ['src/service-name'] },
+  { name: 'required', rank: 0, modules: ['src/required'] },
   { name: 'cpix', rank: 1, modules: ['src/cpix/'] },
   { name: 'drm', rank: 1, modules: ['src/drm/'] },
   { name: 'keys', rank: 2, modules: ['src/keys/'] },

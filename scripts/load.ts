@@ -50,7 +50,9 @@ function requestMix(): autocannon.Request[] {
 
 async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+  const rss = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  if (rss === undefined) throw new Error(`No VmRSS in /proc/${pid}/status`);
+  return Number(rss) / 1024;
 }
 
 async function startServer(dataDir: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
@@ -62,15 +64,17 @@ async function startServer(dataDir: string): Promise<{ url: string; pid: number;
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve(match[1]!);
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      if (url !== undefined) resolve(url);
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   child.stdout.resume();
+  const { pid } = child;
+  if (pid === undefined) throw new Error('The server process has no pid');
   return {
     url,
-    pid: child.pid!,
+    pid,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());

@@ -19,7 +19,8 @@ async function main(): Promise<number> {
     allowPositionals: true,
     options: { ttl: { type: 'string' }, 'data-dir': { type: 'string' }, 'secret-id': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
-  if (values.help || positionals.length !== 1 || (values['data-dir'] && values['secret-id'])) {
+  const [contentId, ...rest] = positionals;
+  if (values.help || contentId === undefined || rest.length > 0 || (values['data-dir'] && values['secret-id'])) {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
@@ -27,7 +28,7 @@ async function main(): Promise<number> {
   const source = values['secret-id']
     ? new SecretsManagerSecret(new SecretsManagerClient({}), values['secret-id'], 0)
     : await localPlayerTokenKey(values['data-dir'] ?? process.env.SPEKE_DATA_DIR ?? '.speke');
-  console.log(await issuePlayerToken(await source.masterSecret(), positionals[0]!, ttl));
+  console.log(await issuePlayerToken(await source.masterSecret(), contentId, ttl));
   return 0;
 }
 

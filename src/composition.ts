@@ -135,7 +135,7 @@ export function createClearKeyLicenseDependencies(config: LambdaConfig, clients:
 
 /** SPEKE_KEY_ACCESS_TOKEN as it is (local server, tests, `npm run invoke`); undefined when unset. */
 export function fixedAccessToken(token: string | undefined): AccessTokenSource | undefined {
-  return token === undefined ? undefined : { accessToken: async () => token };
+  return token === undefined ? undefined : { accessToken: () => Promise.resolve(token) };
 }
 
 /**
@@ -176,7 +176,7 @@ function localStore(config: LocalConfig): KeyStore {
 export async function createLocalSecretSource(config: LocalConfig): Promise<SecretSource> {
   if (config.masterSecret !== undefined) {
     const secret = parseMasterSecret(config.masterSecret);
-    return { masterSecret: async () => secret };
+    return { masterSecret: () => Promise.resolve(secret) };
   }
   return FileSecret.open(join(config.dataDir, 'master-secret'));
 }

@@ -54,7 +54,7 @@ export async function startBundles(bundles, { env = {}, asDeployed = false } = {
   const aws = await startLocalAws();
   const handlers = {};
   try {
-    for (const name of UNSET) delete process.env[name];
+    for (const name of UNSET) Reflect.deleteProperty(process.env, name);
     const defaults = {
       SPEKE_KEY_URL_PREFIX: LOCAL_KEY_URL_PREFIX,
       POWERTOOLS_SERVICE_NAME: 'speke-key-server',
@@ -74,7 +74,7 @@ export async function startBundles(bundles, { env = {}, asDeployed = false } = {
         handlers[name] = module.handler;
       } finally {
         for (const [key, value] of Object.entries(saved)) {
-          if (value === undefined) delete process.env[key];
+          if (value === undefined) Reflect.deleteProperty(process.env, key);
           else process.env[key] = value;
         }
       }

@@ -22,7 +22,7 @@ export class FileSecret implements SecretSource {
     return new FileSecret(parseMasterSecret(await readFile(path, 'utf8')));
   }
 
-  async masterSecret(): Promise<Uint8Array> {
-    return this.secret;
+  masterSecret(): Promise<Uint8Array> {
+    return Promise.resolve(this.secret);
   }
 }

@@ -58,6 +58,10 @@ export class PublishedKeyMemo implements KeyStore {
     this.published.delete(id);
     this.published.set(id, { digest, at });
     const max = this.options.maxEntries ?? PUBLISHED_KEY_MEMO_ENTRIES;
-    while (this.published.size > max) this.published.delete(this.published.keys().next().value!);
+    // Oldest first (a Map iterates in insertion order; deleting while iterating is safe).
+    for (const oldest of this.published.keys()) {
+      if (this.published.size <= max) break;
+      this.published.delete(oldest);
+    }
   }
 }

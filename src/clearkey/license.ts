@@ -71,7 +71,7 @@ export function checkLicenseContentId(contentId: string | undefined, maxLength: 
   if (contentId === undefined || contentId === '') {
     throw new ClearKeyRequestError('Missing content ID: use /clearkey/license?contentId=<id> or /clearkey/license/<id>', 400, 'missing-content-id');
   }
-  if ([...contentId].length > maxLength) throw new ClearKeyRequestError(`Content ID is longer than ${maxLength} characters`, 400, 'content-id-too-long');
+  if (Array.from(contentId).length > maxLength) throw new ClearKeyRequestError(`Content ID is longer than ${maxLength} characters`, 400, 'content-id-too-long');
   return contentId;
 }
 

@@ -133,8 +133,7 @@ class DomWriter {
    */
   fill(doc: DomDocument, source: XmlElement, node: DomElement, placeholders?: ReadonlyMap<XmlElement, string>): void {
     const stack: Frame[] = [{ source, node, index: 0 }];
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1]!;
+    for (let frame = stack.at(-1); frame !== undefined; frame = stack.at(-1)) {
       const child = frame.source.children[frame.index++];
       if (child === undefined) stack.pop();
       else if (child.kind === 'text') frame.node.appendChild(doc.createTextNode(child.text));
@@ -162,8 +161,7 @@ class DomWriter {
     };
     visit(root);
     const stack: { el: XmlElement; index: number }[] = [{ el: root, index: 0 }];
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1]!;
+    for (let frame = stack.at(-1); frame !== undefined; frame = stack.at(-1)) {
       const child = frame.el.children[frame.index++];
       if (child === undefined) stack.pop();
       else if (child.kind === 'element') {

@@ -2,6 +2,7 @@ import { XMLNS_NS } from './namespaces.js';
 import { writeXmlWithXmlbuilder2 } from './write-xmlbuilder2.js';
 import { assignPrefixes, checkedName, declarationsOf, Names } from './xml-names.js';
 import type { XmlElement } from './xml-tree.js';
+import { required } from '../required.js';
 
 /**
  * Renders the tree as a UTF-8 XML document with every namespace it uses declared on the root: the
@@ -36,14 +37,11 @@ export function writeXml(root: XmlElement, options: { pretty?: boolean } = {}): 
     if (!isRoot && el.attributes.length <= 8) {
       // The common case: a few attributes, no name twice, written in their order.
       const n = el.attributes.length;
-      for (let i = 0; i < n; i++) {
-        const a = el.attributes[i]!;
-        attributeNames[i] = names.of('a', a.ns, a.local);
-      }
+      for (const [i, a] of el.attributes.entries()) attributeNames[i] = names.of('a', a.ns, a.local);
       let unique = true;
       for (let i = 1; i < n && unique; i++) for (let j = 0; j < i; j++) if (attributeNames[i] === attributeNames[j]) unique = false;
       if (unique) {
-        for (let i = 0; i < n; i++) tag += ` ${attributeNames[i]}="${escapeAttribute(el.attributes[i]!.value)}"`;
+        for (const [i, a] of el.attributes.entries()) tag += ` ${required(attributeNames[i], 'the attribute name')}="${escapeAttribute(a.value)}"`;
         return tag;
       }
     }
@@ -63,10 +61,11 @@ export function writeXml(root: XmlElement, options: { pretty?: boolean } = {}): 
       let existing = -1;
       if (at !== undefined) existing = at.get(name) ?? -1;
       else {
-        for (let i = 0; i < attributes.length; i++) if (attributes[i]![0] === name) existing = i;
+        for (const [i, [n]] of attributes.entries()) if (n === name) existing = i;
         if (attributes.length >= 8) at = new Map(attributes.map(([n], i) => [n, i]));
       }
-      if (existing >= 0) attributes[existing]![1] = a.value;
+      const same = attributes[existing];
+      if (same !== undefined) same[1] = a.value;
       else {
         at?.set(name, attributes.length);
         attributes.push([name, a.value]);
@@ -104,8 +103,7 @@ export function writeXml(root: XmlElement, options: { pretty?: boolean } = {}): 
   };
 
   open(root, 0, true);
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1]!;
+  for (let frame = stack.at(-1); frame !== undefined; frame = stack.at(-1)) {
     const child = frame.el.children[frame.index++];
     if (child === undefined) {
       stack.pop();
@@ -124,8 +122,8 @@ const INDENTS: string[] = [''];
 
 /** xmlbuilder2's pretty-print indentation: two spaces a level. */
 function indent(level: number): string {
-  while (INDENTS.length <= level) INDENTS.push(`${INDENTS[INDENTS.length - 1]}  `);
-  return INDENTS[level]!;
+  for (let last = INDENTS.length - 1; last < level; last++) INDENTS.push(`${required(INDENTS[last], 'the indentation')}  `);
+  return required(INDENTS[level], 'the indentation');
 }
 
 /** xmlbuilder2 leaves `&` alone where it starts what looks like an entity or a decimal character reference. */

@@ -17,8 +17,7 @@ export function assignPrefixes(root: XmlElement): { prefixes: Map<string, string
   const requested = new Map<string, string>();
   let html = false;
   const stack: XmlElement[] = [root];
-  while (stack.length > 0) {
-    const el = stack.pop()!;
+  for (let el = stack.pop(); el !== undefined; el = stack.pop()) {
     note(el.ns, el.prefix);
     if (el.ns === HTML_NS) html = true;
     for (const a of el.attributes) if (a.ns !== '') note(a.ns, a.prefix);
@@ -94,7 +93,7 @@ function checkedParts(kind: 'e' | 'a', ns: string, prefix: string, local: string
     checkedCount = 0;
     byPrefix = known = undefined;
   }
-  if (byPrefix === undefined) CHECKED[kind].set(ns, (byPrefix = new Map()));
+  if (byPrefix === undefined) CHECKED[kind].set(ns, (byPrefix = new Map<string, Set<string>>()));
   if (known === undefined) byPrefix.set(prefix, (known = new Set()));
   known.add(local);
   checkedCount++;
@@ -130,7 +129,7 @@ export class Names {
 
   of(kind: 'e' | 'a', ns: string, local: string): string {
     let byLocal = this.known[kind].get(ns);
-    if (byLocal === undefined) this.known[kind].set(ns, (byLocal = new Map()));
+    if (byLocal === undefined) this.known[kind].set(ns, (byLocal = new Map<string, string>()));
     let qname = byLocal.get(local);
     if (qname === undefined) {
       const prefix = ns === '' ? '' : ns === XML_NS ? 'xml' : `${this.prefixes.get(ns)}`;

@@ -1,3 +1,5 @@
+import { required } from '../required.js';
+
 /**
  * Readers for the XML Schema time types CPIX 2.4 uses on ContentKeyPeriod: xs:dateTime (@start,
  * @end) and xs:duration (@startOffset, @endOffset, @duration), after XML Schema 1.1 Part 2
@@ -62,7 +64,8 @@ export function parseXsDateTime(text: string): XsDateTime | undefined {
   if (!m) return undefined;
   const [, sign, yearText, monthText, dayText, hourText, minuteText, secondText, fractionText, zone] = m;
   // A year of more than four digits has no leading zero (XSD 1.1 yearFrag).
-  if (yearText!.length > 4 && yearText!.startsWith('0')) return undefined;
+  const years = required(yearText, 'the year');
+  if (years.length > 4 && years.startsWith('0')) return undefined;
   const year = Number(yearText) * (sign === '-' ? -1 : 1);
   if (sign === '-' && Number(yearText) === 0) return undefined; // "-0000" is not a year
   const month = Number(monthText);
@@ -173,7 +176,7 @@ function civil(dayNo: number): { year: number; month: number; dayOfMonth: number
 
 /** The four reference instants of XSD's duration order (XML Schema 1.1 Part 2 §3.3.6.2). */
 const REFERENCES = ['1696-09-01T00:00:00Z', '1697-02-01T00:00:00Z', '1903-03-01T00:00:00Z', '1903-07-01T00:00:00Z'].map(
-  (t) => parseXsDateTime(t)!,
+  (t) => required(parseXsDateTime(t), `the reference instant ${t}`),
 );
 
 /**

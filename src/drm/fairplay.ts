@@ -1,6 +1,7 @@
 import type { DrmSettings } from './drm-settings.js';
 import type { DrmSystem, KeyContext } from './drm-system.js';
 import { SYSTEM_IDS } from './system-ids.js';
+import { required } from '../required.js';
 
 export const FAIRPLAY_KEY_FORMAT = 'com.apple.streamingkeydelivery';
 
@@ -14,7 +15,7 @@ export type FairPlayUriPlaceholder = (typeof FAIRPLAY_URI_PLACEHOLDERS)[number];
 
 /** Every `{name}` in a template, in order of appearance. */
 export function templatePlaceholders(template: string): string[] {
-  return [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]!);
+  return [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => required(m[1], 'the placeholder name'));
 }
 
 function placeholderValue(name: FairPlayUriPlaceholder, context: KeyContext): string {
@@ -41,7 +42,7 @@ function compileKeyUriTemplate(template: string): (context: KeyContext) => strin
   const parts: (string | { name: string })[] = [];
   let last = 0;
   for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
-    parts.push(template.slice(last, match.index), { name: match[1]! });
+    parts.push(template.slice(last, match.index), { name: required(match[1], 'the placeholder name') });
     last = match.index + match[0].length;
   }
   parts.push(template.slice(last));

@@ -14,18 +14,9 @@ export function guidBytes(kid: string): Buffer {
     return Buffer.concat([bytes.subarray(0, 4).reverse(), bytes.subarray(4, 6).reverse(), bytes.subarray(6, 8).reverse(), bytes.subarray(8)]);
   }
   // In place: swap the first 4-byte group and the next two 2-byte groups.
-  let t = bytes[0]!;
-  bytes[0] = bytes[3]!;
-  bytes[3] = t;
-  t = bytes[1]!;
-  bytes[1] = bytes[2]!;
-  bytes[2] = t;
-  t = bytes[4]!;
-  bytes[4] = bytes[5]!;
-  bytes[5] = t;
-  t = bytes[6]!;
-  bytes[6] = bytes[7]!;
-  bytes[7] = t;
+  bytes.writeUInt32BE(bytes.readUInt32LE(0), 0);
+  bytes.writeUInt16BE(bytes.readUInt16LE(4), 4);
+  bytes.writeUInt16BE(bytes.readUInt16LE(6), 6);
   return bytes;
 }
 

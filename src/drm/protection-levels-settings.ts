@@ -1,4 +1,5 @@
 import { CPC_SYSTEMS, HDCP_LEVELS, ROBUSTNESS_SYSTEMS, type HdcpLevel, type ProtectionLevels } from './protection-levels.js';
+import { required } from '../required.js';
 
 /**
  * Reads the three output-protection settings (docs/speke-v2.1.md "HDCP and robustness"), each a comma-separated
@@ -60,7 +61,7 @@ function perSystem(
 ): Map<string, Map<string, string>> {
   const tables = new Map<string, Map<string, string>>();
   for (const { drm, trackType, value } of entries(variable, text, true, problems)) {
-    const systemId = systems[drm!];
+    const systemId = systems[required(drm, 'the DRM name')];
     if (systemId === undefined) {
       problems.push(`${variable}: unknown DRM "${drm}"; allowed: ${Object.keys(systems).join(', ')}`);
       continue;
@@ -69,8 +70,9 @@ function perSystem(
       problems.push(`${variable}: ${drm}:${trackType} must be ${what} (got "${value}")`);
       continue;
     }
-    if (!tables.has(systemId)) tables.set(systemId, new Map());
-    tables.get(systemId)!.set(trackType, value);
+    let table = tables.get(systemId);
+    if (table === undefined) tables.set(systemId, (table = new Map<string, string>()));
+    table.set(trackType, value);
   }
   return tables;
 }

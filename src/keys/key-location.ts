@@ -1,3 +1,5 @@
+import { required } from '../required.js';
+
 /**
  * Where an AES-128 key is published. The content ID becomes a single path segment: every byte
  * outside the URL-unreserved set is percent-encoded (so '/' and '\' never appear), and a segment
@@ -20,7 +22,7 @@ const BYTE_FORMS: readonly string[] = Array.from({ length: 256 }, (_, byte) => {
 
 function encodeBytes(contentId: string): string {
   let out = '';
-  for (const byte of Buffer.from(contentId, 'utf8')) out += BYTE_FORMS[byte]!;
+  for (const byte of Buffer.from(contentId, 'utf8')) out += required(BYTE_FORMS[byte], 'the form of a byte');
   return out;
 }
 

@@ -15,6 +15,7 @@ import { PayloadTooLargeError, UnauthorizedError } from '../errors.js';
 import { BodyBudget, BodyBudgetExceededError } from './body-budget.js';
 import { requestOriginPolicy } from '../service/request-origin.js';
 import { allowedMethods, RouteTable, type LocalRequest, type LocalRoute } from './routes.js';
+import { required } from '../required.js';
 
 export interface LocalServerDependencies {
   app: LocalDependencies;
@@ -126,10 +127,10 @@ function keyServerRoutes(app: LocalDependencies, keyStore: KeyStore, budget: Bod
       cors: { allowHeaders: 'Authorization' },
       auth: 'player',
       errors: 'text',
-      playerContentId: ({ params }) => safeDecode(params[0]!),
+      playerContentId: ({ params }) => safeDecode(required(params[0], 'the content ID segment')),
       handle: async ({ params }, facts) => {
-        const contentId = safeDecode(params[0]!);
-        const kid = params[1]!;
+        const contentId = safeDecode(required(params[0], 'the content ID segment'));
+        const kid = required(params[1], 'the KID segment');
         if (contentId === undefined) return NOT_FOUND;
         facts.contentId = contentId;
         const key = isUuid(kid) ? await keyStore.get(contentId, kid) : undefined;

@@ -1,3 +1,5 @@
+import { required } from '../required.js';
+
 /**
  * Runs tasks with at most `limit` in flight. After the first failure no new task starts; the ones
  * already running are awaited (nothing is left unobserved) and the first error is thrown.
@@ -7,7 +9,7 @@ export async function runBounded(tasks: readonly (() => Promise<unknown>)[], lim
   let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
     while (failure === undefined && next < tasks.length) {
-      const task = tasks[next++]!;
+      const task = required(tasks[next++], 'the next task');
       try {
         await task();
       } catch (error) {

@@ -66,7 +66,7 @@ export async function clearKeyLicense(request: ClearKeyLicenseRequest, deps: Cle
 
 /** The grant of every KID asked for, in request order; refuses (403) the first KID that may not be answered. */
 async function grantsFor(contentId: string, kids: string[], deps: ClearKeyLicenseDependencies): Promise<KeyGrant[]> {
-  const found: (KeyGrant | undefined)[] = new Array(kids.length);
+  const found = new Array<KeyGrant | undefined>(kids.length);
   await runBounded(
     kids.map((kid, i) => async () => {
       found[i] = await deps.grants.find(contentId, kid);

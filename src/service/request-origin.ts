@@ -1,3 +1,5 @@
+import { required } from '../required.js';
+
 /**
  * Who may talk to the local server from a browser. Two checks, both on every request:
  *
@@ -22,9 +24,9 @@ export function normalHost(name: string): string {
 export function hostOfHeader(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   const v6 = /^\[([^\]]+)\](?::\d+)?$/.exec(value);
-  if (v6) return normalHost(v6[1]!);
+  if (v6) return normalHost(required(v6[1], 'the IPv6 address'));
   const named = /^([^:[\]]+)(?::\d+)?$/.exec(value);
-  return named ? normalHost(named[1]!) : undefined;
+  return named ? normalHost(required(named[1], 'the host name')) : undefined;
 }
 
 function isLoopbackHost(host: string): boolean {

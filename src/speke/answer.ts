@@ -18,6 +18,7 @@ import { removeV1OnlyMarkup } from './v1-only-markup.js';
 import { isV2, spekeVersion, type SpekeVersion } from './version.js';
 import type { ContentKeyProtection, DocumentProtection } from './content-key-protection.js';
 import { signalProtectionLevels } from './protection-signalling.js';
+import { required } from '../required.js';
 
 /** What the core needs, all passed in: it reads no environment, clock or network of its own. */
 export interface CoreContext {
@@ -122,7 +123,7 @@ export function answerCpix(request: PreparedRequest, context: CoreContext, deriv
   if (request.spekeVersion === 'v2.1') signalProtectionLevels(request, context.protectionLevels ?? NO_PROTECTION_LEVELS);
   const grants = grantsToRecord(
     request.contentId,
-    request.contentKeys.map((k) => ({ kid: k.kid, kidAsSent: k.entry.kid! })),
+    request.contentKeys.map((k) => ({ kid: k.kid, kidAsSent: k.kidAsSent })),
     request.drmSystems.map((d) => ({ kid: d.kid, systemId: d.system.systemId })),
   );
   const { headers, body } = renderAnswer(request, context, spekeVersionHeader);
@@ -144,10 +145,10 @@ export function deriveKeys(request: PreparedRequest, deriver: ContentKeyDeriver)
   const ivs = new Map<string, Buffer | undefined>();
   const needsIv = new Set(request.drmSystems.filter((d) => d.system.needsIv).map((d) => d.kid));
   for (const key of request.contentKeys) {
-    keys.set(key.kid, deriver.contentKey(key.kid, key.entry.kid!));
+    keys.set(key.kid, deriver.contentKey(key.kid, key.kidAsSent));
     let iv = key.explicitIV;
     if (iv === undefined && needsIv.has(key.kid)) {
-      iv = deriver.iv(key.kid, key.entry.kid!);
+      iv = deriver.iv(key.kid, key.kidAsSent);
       setAttr(key.entry.element, 'explicitIV', iv.toString('base64'));
     }
     ivs.set(key.kid, iv);
@@ -165,7 +166,7 @@ export function signalDrmSystems(request: PreparedRequest, context: CoreContext,
   // `<prefix>/<content ID>/` once per request; each DRMSystem appends its KID.
   const keyUrlBase = keyUrl(context.keyUrlPrefix, contentId, '');
   for (const drm of request.drmSystems) {
-    const key = keys.get(drm.kid)!;
+    const key = required(keys.get(drm.kid), 'the key of a DRMSystem KID');
     const url = keyUrlBase + drm.kid;
     const signalling = drm.system.signal({
       contentId,
@@ -187,7 +188,7 @@ export function signalDrmSystems(request: PreparedRequest, context: CoreContext,
 /** Stage 2c: the Data of every ContentKey, clear or encrypted, then whatever the protection completes (DeliveryData). */
 export function writeKeyData(request: PreparedRequest, derived: DerivedKeys): void {
   const protect = request.protection;
-  for (const key of request.contentKeys) setKeyData(key.entry.element, protect.secret(derived.keys.get(key.kid)!));
+  for (const key of request.contentKeys) setKeyData(key.entry.element, protect.secret(required(derived.keys.get(key.kid), 'the derived key')));
   protect.finish();
 }
 

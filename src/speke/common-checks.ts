@@ -4,6 +4,7 @@ import { canonicalUuid, isUuid } from '../uuid.js';
 import { SpekeValidationError } from '../errors.js';
 import type { Limits } from './limits.js';
 import type { ValidDrmSystem } from './validated-request.js';
+import { required } from '../required.js';
 
 /** Checks shared by v1 and v2, each throwing a 422 with a clear text. */
 
@@ -17,7 +18,7 @@ function hasControlCharacters(value: string): boolean {
 }
 
 export function checkContentIdLength(contentId: string, attribute: string, limits: Limits): void {
-  if ([...contentId].length > limits.maxContentIdLength) {
+  if (Array.from(contentId).length > limits.maxContentIdLength) {
     throw new SpekeValidationError(`CPIX@${attribute} is longer than ${limits.maxContentIdLength} characters`, 'content-id-too-long');
   }
   if (hasControlCharacters(contentId)) {
@@ -78,10 +79,10 @@ export function checkDrmSystemAttributes(document: CpixDocument): void {
 /** Every DRMSystem names a system we know (an unknown one is a 4xx naming it, never a 500). */
 export function resolveDrmSystems(document: CpixDocument, registry: DrmRegistry): ValidDrmSystem[] {
   return document.drmSystems.map((entry) => {
-    const systemId = entry.systemId!.trim();
+    const systemId = required(entry.systemId, 'DRMSystem@systemId').trim();
     const system = registry.get(systemId);
     if (!system) throw new SpekeValidationError(`Unsupported DRMSystem@systemId ${printable(systemId)}`, 'unsupported-system-id');
-    return { entry, kid: canonicalUuid(entry.kid!), system };
+    return { entry, kid: canonicalUuid(required(entry.kid, 'DRMSystem@kid')), system };
   });
 }
 

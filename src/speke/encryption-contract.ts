@@ -3,6 +3,7 @@ import { NS } from '../cpix/namespaces.js';
 import { attr, childElements, childrenNamed } from '../cpix/xml-tree.js';
 import { canonicalUuid, isUuid } from '../uuid.js';
 import { SpekeValidationError } from '../errors.js';
+import { required } from '../required.js';
 
 export const MISSING_CONTRACT = 'Missing CPIX encryption contract';
 export const MALFORMED_CONTRACT = 'Malformed encryption contract';
@@ -26,7 +27,7 @@ export function checkEncryptionContract(document: CpixDocument, kids: ReadonlySe
   }
   const trackTypes = new Set<string>();
   for (const rule of document.usageRules) {
-    const trackType = rule.intendedTrackType!.trim();
+    const trackType = required(rule.intendedTrackType, 'ContentKeyUsageRule@intendedTrackType').trim();
     if (trackTypes.has(trackType)) throw malformed();
     trackTypes.add(trackType);
     if (rule.kid === undefined || !isUuid(rule.kid) || !kids.has(canonicalUuid(rule.kid))) throw malformed();

@@ -14,6 +14,7 @@ import {
 import { canonicalUuid, isUuid } from '../uuid.js';
 import { printable } from './common-checks.js';
 import { SpekeValidationError } from '../errors.js';
+import { required } from '../required.js';
 
 /**
  * SPEKE v2.1 (CPIX 2.4) key-period timing (SPEKE-v2.1.md §b): a ContentKeyPeriod may carry
@@ -45,14 +46,14 @@ function label(element: XmlElement, position: number): string {
 }
 
 function dateTimeOf(element: XmlElement, name: 'start' | 'end', period: string): XsDateTime {
-  const raw = attr(element, name)!;
+  const raw = required(attr(element, name), `@${name}`);
   const value = parseXsDateTime(raw.trim());
   if (!value) malformed(period, `@${name} "${printable(raw)}" is not an xs:dateTime (for example 2026-01-01T00:00:06Z)`);
   return value;
 }
 
 function durationOf(element: XmlElement, name: 'startOffset' | 'endOffset' | 'duration', period: string): XsDuration {
-  const raw = attr(element, name)!;
+  const raw = required(attr(element, name), `@${name}`);
   const value = parseXsDuration(raw.trim());
   if (!value) malformed(period, `@${name} "${printable(raw)}" is not an xs:duration (for example PT30S)`);
   if (value.negative && !isZeroDuration(value)) malformed(period, `@${name} "${printable(raw)}" is negative`);
@@ -162,12 +163,12 @@ export function checkKeyPeriods(document: CpixDocument): void {
     periodsByKid.set(kid, ids);
   }
   for (const [kid, ids] of periodsByKid) {
-    for (let i = 0; i < ids.length; i++) {
-      for (let j = i + 1; j < ids.length; j++) {
-        const result = overlap(spans.get(ids[i]!)!, spans.get(ids[j]!)!);
+    for (const [i, first] of ids.entries()) {
+      for (const second of ids.slice(i + 1)) {
+        const result = overlap(required(spans.get(first), `the span of ${first}`), required(spans.get(second), `the span of ${second}`));
         if (result !== false) {
           throw new SpekeValidationError(
-            `Malformed ContentKeyPeriod ${printable(ids[j]!)}: it overlaps ContentKeyPeriod ${printable(ids[i]!)} for KID ${kid}`,
+            `Malformed ContentKeyPeriod ${printable(second)}: it overlaps ContentKeyPeriod ${printable(first)} for KID ${kid}`,
             'overlapping-key-periods',
           );
         }

@@ -9,8 +9,7 @@ import type { XmlElement } from '../cpix/xml-tree.js';
  */
 export function removeV1OnlyMarkup(root: XmlElement): void {
   const stack: XmlElement[] = [root];
-  while (stack.length > 0) {
-    const el = stack.pop()!;
+  for (let el = stack.pop(); el !== undefined; el = stack.pop()) {
     if (el.attributes.some((a) => a.ns === NS.speke)) el.attributes = el.attributes.filter((a) => a.ns !== NS.speke);
     if (el.children.some((c) => c.kind === 'element' && c.ns === NS.speke)) {
       el.children = el.children.filter((c) => c.kind !== 'element' || c.ns !== NS.speke);

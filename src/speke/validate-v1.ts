@@ -17,6 +17,7 @@ import {
 import { SpekeValidationError } from '../errors.js';
 import type { Limits } from './limits.js';
 import type { ValidatedRequest } from './validated-request.js';
+import { required } from '../required.js';
 
 /**
  * SPEKE v1 (CPIX 2.0 profile): root CPIX with a non-empty id, ContentKeys with unique UUID kids,
@@ -31,12 +32,12 @@ export function validateV1(document: CpixDocument, registry: DrmRegistry, limits
   checkCounts(document, limits);
   const kids = checkContentKeyKids(document.contentKeys);
   const contentKeys = document.contentKeys.map((entry, i) => {
-    const kid = kids[i]!;
+    const kid = required(kids[i], 'the checked KID');
     const scheme = entry.commonEncryptionScheme?.trim();
     if (scheme !== undefined && !ENCRYPTION_SCHEMES.includes(scheme as EncryptionScheme)) {
       throw new SpekeValidationError(`Unsupported ContentKey@commonEncryptionScheme ${printable(scheme)} for KID ${kid}`, 'unsupported-scheme');
     }
-    return { entry, kid, explicitIV: decodeExplicitIV(entry, kid), scheme: scheme as EncryptionScheme | undefined };
+    return { entry, kid, kidAsSent: required(entry.kid, 'ContentKey@kid'), explicitIV: decodeExplicitIV(entry, kid), scheme: scheme as EncryptionScheme | undefined };
   });
   checkDrmSystemAttributes(document);
   const drmSystems = resolveDrmSystems(document, registry);

@@ -18,6 +18,7 @@ import { SpekeValidationError } from '../errors.js';
 import { checkKeyPeriods } from './key-periods.js';
 import type { Limits } from './limits.js';
 import type { ValidatedRequest } from './validated-request.js';
+import { required } from '../required.js';
 
 /**
  * The CPIX version each SPEKE v2 version is pinned to (SPEKE-v2.1.md §a, §f #2): `2.3` (v2.0) or
@@ -65,24 +66,22 @@ export function validateV2(document: CpixDocument, registry: DrmRegistry, limits
   // #7, #8
   const schemes = document.contentKeys.map((key) => {
     const scheme = key.commonEncryptionScheme?.trim();
-    if (scheme === undefined || scheme === '') fail(`Missing ContentKey@commonEncryptionScheme for KID ${key.kid!.trim()}`, 'missing-scheme');
+    if (scheme === undefined || scheme === '') fail(`Missing ContentKey@commonEncryptionScheme for KID ${required(key.kid, 'ContentKey@kid').trim()}`, 'missing-scheme');
     return scheme;
   });
-  const scheme = schemes[0]!;
+  const scheme = required(schemes[0], 'the first scheme');
   if (schemes.some((s) => s !== scheme)) fail('Non compliant ContentKey@commonEncryptionScheme combination', 'mixed-schemes');
   if (!SCHEMES[spekeVersion].includes(scheme)) {
     fail(`Unsupported ContentKey@commonEncryptionScheme ${printable(scheme)}`, 'unsupported-scheme');
   }
-  const contentKeys = document.contentKeys.map((entry, i) => ({
-    entry,
-    kid: kids[i]!,
-    explicitIV: decodeExplicitIV(entry, kids[i]!),
-    scheme: scheme as ContentKeyScheme,
-  }));
+  const contentKeys = document.contentKeys.map((entry, i) => {
+    const kid = required(kids[i], 'the checked KID');
+    return { entry, kid, kidAsSent: required(entry.kid, 'ContentKey@kid'), explicitIV: decodeExplicitIV(entry, kid), scheme: scheme as ContentKeyScheme };
+  });
 
   // #9: scheme against every requested DRM we know
   for (const drm of document.drmSystems) {
-    const system = registry.get(drm.systemId!.trim());
+    const system = registry.get(required(drm.systemId, 'DRMSystem@systemId').trim());
     if (system && !system.supportsScheme(scheme as ContentKeyScheme)) {
       fail(`ContentKey@commonEncryptionScheme non compatible with DRMSystem ${system.systemId}`, 'incompatible-scheme');
     }

@@ -8,6 +8,8 @@ export interface ValidContentKey {
   entry: ContentKeyEntry;
   /** Canonical lower-case KID. */
   kid: string;
+  /** The KID as the request spells it (derivation and grants use that spelling). */
+  kidAsSent: string;
   /** Decoded explicitIV of the request, if any. */
   explicitIV: Buffer | undefined;
   scheme: ContentKeyScheme | undefined;

@@ -112,7 +112,7 @@ describe('ClearKey license Lambda handler: bearer token', () => {
       'Access-Control-Allow-Headers': expect.stringContaining('Authorization'),
     });
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
-    expect(logs.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ route: 'clearkey/license', status: 401, reason: 'unauthorized' })]);
+    expect(logs.map((line): unknown => JSON.parse(line))).toEqual([expect.objectContaining({ route: 'clearkey/license', status: 401, reason: 'unauthorized' })]);
     expect(logs.join('\n')).not.toContain(TOKEN);
   });
 

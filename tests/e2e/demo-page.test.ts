@@ -31,7 +31,7 @@ const suite = await describeWithTools(['ffmpeg', 'chromium']);
 
 suite('the demo page at / (as `npm run demo` serves it), in headless Chromium', () => {
   let server: RunningServer;
-  let chromium: RunningBrowser;
+  let chromium: RunningBrowser | undefined;
   let page: Page;
   let pageErrors: string[];
 

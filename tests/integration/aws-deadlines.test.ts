@@ -42,9 +42,9 @@ afterAll(async () => {
 const s3 = () => new S3Client({ ...awsClientSettings(), region: 'us-east-1', endpoint, forcePathStyle: true, credentials: CREDENTIALS });
 const secretsManager = () => new SecretsManagerClient({ ...awsClientSettings(), region: 'us-east-1', endpoint, credentials: CREDENTIALS });
 
-async function timed<T>(work: () => Promise<T>): Promise<{ outcome: T | unknown; ms: number }> {
+async function timed(work: () => Promise<unknown>): Promise<{ outcome: unknown; ms: number }> {
   const started = performance.now();
-  let outcome: T | unknown;
+  let outcome: unknown;
   try {
     outcome = await work();
   } catch (error) {

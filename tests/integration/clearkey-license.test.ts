@@ -73,9 +73,9 @@ describe('POST /clearkey/license on the local server', () => {
 
   it.each([
     ['a KID never issued', async () => undefined, 'never-issued', KID_C],
-    ['a KID issued under another content ID only', async () => void (await issue(server, 'title-x', [KID_C])), 'title-y', KID_C],
-    ['a KID issued for Widevine only', async () => void (await issue(server, 'wv-only', [KID_C], [SYSTEM.widevine])), 'wv-only', KID_C],
-    ['a KID issued for HLS AES-128 only', async () => void (await issue(server, 'hls-only', [KID_C], [SYSTEM.hlsAes128])), 'hls-only', KID_C],
+    ['a KID issued under another content ID only', async () => { await issue(server, 'title-x', [KID_C]); }, 'title-y', KID_C],
+    ['a KID issued for Widevine only', async () => { await issue(server, 'wv-only', [KID_C], [SYSTEM.widevine]); }, 'wv-only', KID_C],
+    ['a KID issued for HLS AES-128 only', async () => { await issue(server, 'hls-only', [KID_C], [SYSTEM.hlsAes128]); }, 'hls-only', KID_C],
   ])('refuses %s: 403 JSON error, no key derived', async (_name, setUp, contentId, kid) => {
     await setUp();
     const res = await license(server, `/clearkey/license?contentId=${contentId}`, licenseBody(kid));
@@ -220,7 +220,7 @@ describe('ClearKey license Lambda handler with mocked S3 (grants) and Secrets Ma
     grantObjects.clear();
     secrets.on(GetSecretValueCommand).resolves({ SecretString: SECRET.toString('base64') });
     s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
-      if (input.Bucket === 'speke-grants') grantObjects.set(String(input.Key), String(input.Body));
+      if (input.Bucket === 'speke-grants') grantObjects.set(String(input.Key), input.Body as string);
       return {};
     });
     s3.on(GetObjectCommand).callsFake((input: GetObjectCommandInput) => {
@@ -278,7 +278,7 @@ describe('ClearKey license Lambda handler with mocked S3 (grants) and Secrets Ma
     secrets.resetHistory();
     const shared = await handler()(event(licenseBody(KID_A), { contentId: 'movie-3' }), lambdaContext);
     expect(shared.statusCode).toBe(403);
-    expect(JSON.parse(shared.body).error).toMatch(/also issued for Widevine, PlayReady or FairPlay/);
+    expect((JSON.parse(shared.body) as { error: string }).error).toMatch(/also issued for Widevine, PlayReady or FairPlay/);
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
     const allowed = await handler({ ...ENV, SPEKE_CLEARKEY_ALLOW_SHARED_KEYS: 'true' })(event(licenseBody(KID_A), { contentId: 'movie-3' }), lambdaContext);
     expect(allowed.statusCode).toBe(200);

@@ -1,5 +1,5 @@
 import { createCipheriv } from 'node:crypto';
-import { decodePro, decodeProtobuf, decodePssh, fromBase64, guidText, parseHlsTag, uuidText, wrmHeaderOf } from '../support/drm-decoders.js';
+import { decodePro, decodeProtobuf, decodePssh, fromBase64, guidText, parseHlsTag, uuidText, wrmHeaderOf, type HlsTag } from '../support/drm-decoders.js';
 import { type RunningServer, useLocalServer } from '../support/local-server.js';
 import { KID_A, KID_B, SYSTEM } from '../support/requests.js';
 import { all, CPIX, one, parse, PSKC, SPEKE, type Node } from '../support/xml.js';
@@ -87,7 +87,7 @@ function ivOf(root: Node, kid: string): string | undefined {
 
 /** The media and master HLS tags of a DRMSystem: the right tag names and identical attributes. */
 function hlsPair(drm: Node): Record<string, string> {
-  const tags = Object.fromEntries(all(drm, CPIX, 'HLSSignalingData').map((h) => [h.attrs.playlist, parseHlsTag(b64Text(h))]));
+  const tags: Partial<Record<string, HlsTag>> = Object.fromEntries(all(drm, CPIX, 'HLSSignalingData').map((h) => [h.attrs.playlist, parseHlsTag(b64Text(h))]));
   expect(Object.keys(tags).sort()).toEqual(['master', 'media']);
   expect(tags.media!.tag).toBe('#EXT-X-KEY');
   expect(tags.master!.tag).toBe('#EXT-X-SESSION-KEY');

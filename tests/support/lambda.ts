@@ -35,8 +35,12 @@ export const lambdaContext: Context = {
   logGroupName: '/aws/lambda/speke',
   logStreamName: '2026/11/24/[$LATEST]abc',
   getRemainingTimeInMillis: () => 10_000,
+  // Context still declares the callback API of the Node.js 8 runtime (deprecated): the fake has no-ops.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
   done: () => undefined,
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
   fail: () => undefined,
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
   succeed: () => undefined,
 };
 

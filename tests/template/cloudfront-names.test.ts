@@ -46,7 +46,7 @@ function evaluate(node: Json, stack: Stack, vars: Record<string, string> = {}): 
   throw new Error(`unexpected ${JSON.stringify(node)}`);
 }
 
-const nameCases = named.flatMap(([id, r]) => NAMED[r.Type]!.properties.map((property) => ({ id, type: r.Type, property, value: r.Properties![NAMED[r.Type]!.config][property] as Json })));
+const nameCases = named.flatMap(([id, r]) => NAMED[r.Type]!.properties.map((property) => ({ id, type: r.Type, property, value: r.Properties![NAMED[r.Type]!.config][property] })));
 
 describe('account-wide CloudFront names', () => {
   it('cover every CloudFront resource with a name: OAC, response headers policy, public key, key group', () => {

@@ -17,7 +17,7 @@ import { loadTemplate, type Json } from './load-template.js';
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const template = loadTemplate();
-const parameters = Object.entries(template.Parameters as Record<string, Json>);
+const parameters = Object.entries(template.Parameters);
 
 /** What CloudFormation says about `value` for `parameter` (AllowedValues, AllowedPattern, lengths, number range). */
 function refusals(parameter: Json, value: string): string[] {

@@ -26,7 +26,7 @@ describe('template.yaml: security resources', () => {
   });
 
   it('writes access logs with caller ARN, status and latency, never a body or header value, kept AccessLogRetentionDays', () => {
-    const setting = api.AccessLogSetting as Json;
+    const setting = api.AccessLogSetting;
     expect(setting.DestinationArn).toEqual({ 'Fn::GetAtt': ['SpekeApiAccessLogGroup', 'Arn'] });
     const fields = JSON.parse(setting.Format as string) as Record<string, string>;
     expect(fields).toMatchObject({

@@ -84,7 +84,8 @@ async function commandsSent(
     const body = objects.get(objectKey(input));
     if (body === undefined) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    return { Body: { transformToByteArray: async () => bytes, transformToString: async () => Buffer.from(bytes).toString('utf8') } } as unknown as GetObjectCommandOutput;
+    const output: unknown = { Body: { transformToByteArray: () => Promise.resolve(bytes), transformToString: () => Promise.resolve(Buffer.from(bytes).toString('utf8')) } };
+    return output as GetObjectCommandOutput;
   });
   const created = new Map<string, string>((options.existingSecrets ?? []).map((name) => [name, MASTER_SECRET]));
   smMock.on(GetSecretValueCommand).callsFake((input: GetSecretValueCommandInput) => {

@@ -42,8 +42,8 @@ describe('property: xs:dateTime agrees with the platform on instants', () => {
   it('orders any two instants, in any time zones, as Date does (ties broken by the extra digits)', () => {
     fc.assert(
       fc.property(instant, instant, (a, b) => {
-        const x = parseXsDateTime(lexical(a))!;
-        const y = parseXsDateTime(lexical(b))!;
+        const x = parseXsDateTime(lexical(a));
+        const y = parseXsDateTime(lexical(b));
         const expected = a.ms !== b.ms ? Math.sign(a.ms - b.ms) : Math.sign(Number(`0.${a.extraDigits || '0'}`) - Number(`0.${b.extraDigits || '0'}`));
         return x !== undefined && y !== undefined && compareXsDateTime(x, y) === expected;
       }),

@@ -69,7 +69,7 @@ describe('key derivation: HKDF-SHA256(master secret, info = purpose ‖ content 
   });
 
   it('one request\'s deriver gives, for every KID and purpose in any order, what RFC 5869 HKDF gives', () => {
-    const hex = fc.constantFrom(...'0123456789abcdef');
+    const hex = fc.constantFrom(...Array.from('0123456789abcdef'));
     const kid = fc.array(hex, { minLength: 32, maxLength: 32 }).map((h) => {
       const s = h.join('');
       return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;

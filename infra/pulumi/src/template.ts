@@ -174,8 +174,8 @@ export interface CodeLocation {
 export function withCodeUri(template: Template, location: CodeLocation): Template {
   const copy = structuredClone(template);
   for (const id of functionIds(copy)) {
-    const fn = copy.Resources[id]!;
-    if (!fn.Properties) throw new Error(`template.yaml: ${SAM_FUNCTION} ${id} has no Properties`);
+    const fn = copy.Resources[id];
+    if (!fn?.Properties) throw new Error(`template.yaml: ${SAM_FUNCTION} ${id} has no Properties`);
     fn.Properties.CodeUri = { Bucket: location.Bucket, Key: location.Key };
   }
   return copy;

@@ -117,7 +117,7 @@ describe('refused configuration (nothing registered)', () => {
     } finally {
       if (saved === undefined) {
         const all = pulumi.runtime.allConfig();
-        delete all[`${PROJECT}:${key}`];
+        Reflect.deleteProperty(all, `${PROJECT}:${key}`);
         pulumi.runtime.setAllConfig(all);
       } else pulumi.runtime.setConfig(`${PROJECT}:${key}`, saved);
     }

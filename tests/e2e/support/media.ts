@@ -20,5 +20,5 @@ export async function frameHashes(input: string, stream: 'v' | 'a', inputOptions
 
 /** Like frameHashes, but a failed decode gives the error instead of throwing. */
 export async function tryFrameHashes(input: string, stream: 'v' | 'a', inputOptions: string[] = []): Promise<string[] | Error> {
-  return frameHashes(input, stream, inputOptions).catch((error: Error) => error);
+  return frameHashes(input, stream, inputOptions).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
 }
