@@ -58,8 +58,7 @@ export function widevinePsshData(fields: WidevinePsshFields): Buffer {
     // protection_scheme unless cenc.
     const out = Buffer.allocUnsafe(18 + (scheme?.length ?? 0));
     if (writeUuidBytes(fields.kid, out, 2)) {
-      out[0] = KEY_ID_HEAD[0]!;
-      out[1] = KEY_ID_HEAD[1]!;
+      out.set(KEY_ID_HEAD, 0);
       if (scheme !== undefined) out.set(scheme, 18);
       return out;
     }

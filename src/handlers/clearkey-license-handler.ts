@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { eventBody } from './event-body.js';
 import middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { lambdaEdge, lambdaResult } from './lambda-edge.js';
 import { checkLicenseContentId } from '../clearkey/license.js';
 import { ClearKeyRequestError, UnauthorizedError } from '../errors.js';
@@ -52,8 +52,8 @@ export function createClearKeyLicenseHandler(deps: ClearKeyHandlerDependencies) 
     if (!enabled) throw new ClearKeyRequestError('Not found', 404, 'clearkey-license-disabled');
     if (event.httpMethod === 'OPTIONS') return PREFLIGHT;
     if (event.httpMethod !== 'POST') throw new ClearKeyRequestError('Method not allowed', 405, 'method-not-allowed');
-    // lambdaEdge has lower-cased the header names.
-    const authorization = event.headers?.authorization;
+    // lambdaEdge has lower-cased the header names; invoke events may carry none (null), whatever the type says.
+    const authorization = (event.headers as APIGatewayProxyEvent['headers'] | null)?.authorization;
     if (playerTokenKey !== undefined) {
       const contentId = checkLicenseContentId(event.queryStringParameters?.contentId, app.core.limits.maxContentIdLength);
       await verifyPlayerToken(authorization, await playerTokenKey.masterSecret(), contentId);
@@ -62,7 +62,7 @@ export function createClearKeyLicenseHandler(deps: ClearKeyHandlerDependencies) 
     }
     return clearKeyLicense({ body: eventBody(event), contentId: event.queryStringParameters?.contentId }, app, facts);
   };
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(lambdaEdge({ ...edge, tracer }))
     .handler(async (event) => lambdaResult(await answerAtEdge(edge, (facts) => answer(event, facts))));
 }

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { MiddlewareObj, Request } from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorAnswer, type EdgeAnswer, type ErrorStyle } from '../service/edge.js';
 import { logRequest } from '../service/request-log.js';
 
@@ -19,7 +19,7 @@ export interface LambdaEdgeOptions {
   headers?: Record<string, string>;
 }
 
-type LambdaRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+type LambdaRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult>;
 type Segment = NonNullable<ReturnType<Tracer['getSegment']>>;
 
 /**
@@ -37,7 +37,7 @@ type Segment = NonNullable<ReturnType<Tracer['getSegment']>>;
  * The handler itself answers through answerAtEdge (src/service/edge.ts), which times, maps its
  * errors and logs it.
  */
-export function lambdaEdge(options: LambdaEdgeOptions): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+export function lambdaEdge(options: LambdaEdgeOptions): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   const { logger, tracer, metrics } = options;
   const tracing = tracer.isTracingEnabled();
   const subsegmentName = `## ${process.env._HANDLER}`;
@@ -91,7 +91,8 @@ export function lambdaResult(answer: EdgeAnswer & { body: string }): APIGatewayP
 
 /** Header names lower-cased in place, as @middy/http-header-normalizer did (values untouched). */
 function normaliseHeaderNames(event: APIGatewayProxyEvent): void {
-  const headers = event.headers;
+  // Typed as always there; hand-written invoke events may leave headers out (or null).
+  const headers = event.headers as APIGatewayProxyEvent['headers'] | null | undefined;
   if (headers === null || headers === undefined) return;
   let mixed = false;
   for (const name in headers) {

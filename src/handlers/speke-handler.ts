@@ -3,7 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { eventBody } from './event-body.js';
 import middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { lambdaEdge, lambdaResult } from './lambda-edge.js';
 import { copyProtection, type CopyProtectionDependencies } from '../service/copy-protection.js';
 import { answerAtEdge, type EdgeOutcome } from '../service/edge.js';
@@ -32,12 +32,12 @@ export function createSpekeHandler(deps: HandlerDependencies) {
     if (outcome.facts.keyCount !== undefined) tracer.putAnnotation('keyCount', outcome.facts.keyCount);
     if (outcome.reason) tracer.putAnnotation('reason', outcome.reason);
   };
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(lambdaEdge({ logger, tracer, metrics, errors: 'text' }))
     .handler(async (event) =>
       lambdaResult(
         // lambdaEdge has lower-cased the header names.
-        await answerAtEdge({ logger, errors: 'text', observe }, (facts) => copyProtection({ body: eventBody(event), spekeVersionHeader: event.headers?.['x-speke-version'] }, app, facts)),
+        await answerAtEdge({ logger, errors: 'text', observe }, (facts) => copyProtection({ body: eventBody(event), spekeVersionHeader: (event.headers as APIGatewayProxyEvent['headers'] | null)?.['x-speke-version'] }, app, facts)),
       ),
     );
 }

@@ -87,14 +87,14 @@ export function contentDerivation(prk: Buffer, contentId: string): (purpose: Der
       block.writeUInt32BE(contentIdBytes, head.length);
       block.write(contentId, head.length + 4, 'utf8');
       block.writeUInt32BE(KEY_BYTES, head.length + 4 + contentIdBytes);
-      block[infoLength] = FIRST_BLOCK[0]!;
+      FIRST_BLOCK.copy(block, infoLength);
     }
     if (!writeUuidBytes(kid, block, block.length - 1 - KEY_BYTES)) {
       return expand(prk, info(purpose, lengthPrefixed(Buffer.from(contentId, 'utf8')), kid));
     }
     const digest = createHmac('sha256', prk).update(block).digest();
     const out = Buffer.alloc(KEY_BYTES);
-    for (let i = 0; i < KEY_BYTES; i++) out[i] = digest[i]!;
+    digest.copy(out, 0, 0, KEY_BYTES);
     return out;
   };
 }
