@@ -25,7 +25,7 @@ const silent: RequestLogger = { info: () => undefined, warn: () => undefined, er
 
 /** The service step alone: copyProtection with the deployed adapters (secret cache, published-key memo) around the core. */
 export async function service(event: APIGatewayProxyEvent, facts: RequestFacts = {}): Promise<void> {
-  await copyProtection({ body: eventBody(event), spekeVersionHeader: event.headers?.['x-speke-version'] }, app, facts);
+  await copyProtection({ body: eventBody(event), spekeVersionHeader: event.headers['x-speke-version'] }, app, facts);
 }
 
 const LINE = `${JSON.stringify({ level: 'INFO', message: 'request answered', timestamp: new Date().toISOString(), service: 'speke-key-server', padding: 'x'.repeat(300) })}\n`;
@@ -34,7 +34,7 @@ export const components = {
   /** One JSON line of the request line's size written to stdout as it is (the floor under each line written). */
   stdoutWrite: () => process.stdout.write(LINE),
   /** API Gateway event → body bytes and the version header (header names as lambdaEdge leaves them: lower-case). */
-  decodeEvent: (event: APIGatewayProxyEvent) => eventBody(event).length + (event.headers?.['x-speke-version']?.length ?? 0),
+  decodeEvent: (event: APIGatewayProxyEvent) => eventBody(event).length + (event.headers['x-speke-version']?.length ?? 0),
   /** answerAtEdge itself (timing, facts, outcome), with a logger that writes nothing. */
   edge: () => answerAtEdge({ logger: silent, errors: 'text' }, () => ({ status: 200, headers: {}, body: '' })),
   /** Logger.addContext: the invocation's request ID, cold start and function for the log lines. */

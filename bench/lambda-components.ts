@@ -48,7 +48,7 @@ export async function measureLambdaComponents(docs: WarmDocument[], options: { r
     const rows = docs.map((d) => ({
       id: d.id,
       title: d.title,
-      medianUs: Object.fromEntries(Object.entries(samples[d.id]!).filter(([, s]) => s.length > 0).map(([piece, s]) => [piece, median(s)])) as Partial<Record<Piece, number>>,
+      medianUs: Object.fromEntries(Object.entries(samples[d.id]!).filter(([, s]) => s.length > 0).map(([piece, s]) => [piece, median(s)])),
     }));
     return { tracing, rows };
   } finally {

@@ -285,7 +285,7 @@ async function compareWithReference(context: ReturnType<typeof benchContext>, pl
     console.log(
       table(
         ['piece', ...components.rows.map((r) => r.title)],
-        (Object.keys(PIECES) as Piece[]).map((piece) => [PIECES[piece], ...components.rows.map((r) => (r.medianUs[piece] === undefined ? '–' : fmtUs(r.medianUs[piece]!)))]),
+        (Object.keys(PIECES) as Piece[]).map((piece) => [PIECES[piece], ...components.rows.map((r) => (r.medianUs[piece] === undefined ? '–' : fmtUs(r.medianUs[piece])))]),
       ),
     );
   }

@@ -1,3 +1,4 @@
+import { required } from '../required.js';
 import type { ContentKeyDeriver } from '../keys/content-key-deriver.js';
 import type { Clock, GrantStore, KeyStore } from '../ports.js';
 import { answerCpix, readCpixRequest, type CoreContext, type CpixAnswer, type CpixRequest, type RequestFacts } from '../speke/answer.js';
@@ -50,6 +51,6 @@ export async function publish(answer: Pick<CpixAnswer, 'keysToPublish' | 'grants
     for (const grant of answer.grants) writes.push(() => grants.record({ ...grant, issuedAt }));
   }
   // One write (an AES-128 key, the usual v1 request) needs no runner; none needs nothing.
-  if (writes.length === 1) await writes[0]!();
+  if (writes.length === 1) await required(writes[0], 'the one write')();
   else if (writes.length > 1) await runBounded(writes, PUBLISH_CONCURRENCY);
 }
