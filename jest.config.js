@@ -13,9 +13,11 @@ export default {
   // leave one idle. Every test listens on port 0 and owns its temporary folders, so files run in parallel.
   maxWorkers: 2,
   // `npm test` runs with --coverage and fails below these: the level the suite reached when they
-  // were set (statements 93.7, branches 88.5, functions 94.3, lines 95.6 %), rounded down. Raise
-  // them as coverage grows; never lower them. Test helpers are not counted.
+  // were set, rounded down (2026-12-03, three full runs: statements 95.02–95.05, branches
+  // 89.97–90.13, functions 96.72, lines 97.03 %; a few branches depend on timing under load, so
+  // branches take the lowest run). Raise them as coverage grows; never lower them. Test helpers
+  // are not counted.
   coveragePathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/'],
   coverageReporters: ['text-summary', 'json-summary', 'lcov'],
-  coverageThreshold: { global: { statements: 93, branches: 88, functions: 94, lines: 95 } },
+  coverageThreshold: { global: { statements: 95, branches: 89, functions: 96, lines: 97 } },
 };
