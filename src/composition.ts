@@ -74,6 +74,15 @@ function hkdfKeys(source: SecretSource): CopyProtectionDependencies['keysFor'] {
   return async (contentId) => hkdfDeriver(await source.masterSecret(), contentId);
 }
 
+/** The same derivation made at once while the source holds the master secret fresh (no promise); reference mode: none. */
+function keysAtOnce(config: CommonConfig, source: SecretSource): CopyProtectionDependencies['keysAtOnce'] {
+  if (config.keyDerivation === 'reference' || source.cachedMasterSecret === undefined) return undefined;
+  return (contentId) => {
+    const cached = source.cachedMasterSecret?.();
+    return cached === undefined ? undefined : hkdfDeriver(cached, contentId);
+  };
+}
+
 /** SPEKE_KEY_DERIVATION=reference: the reference server's keys from its per-content-ID secret; IVs still from HKDF. */
 function referenceKeys(contentSecrets: ContentSecretStore, source: SecretSource): CopyProtectionDependencies['keysFor'] {
   const cache = new ContentSecretCache(contentSecrets);
@@ -102,13 +111,11 @@ export function createAwsClients(tracer?: Tracer): AwsClients {
 
 /** The SPEKE Lambda function's dependencies; grants are recorded when SPEKE_GRANT_BUCKET is set. */
 export function createLambdaDependencies(config: LambdaConfig, clients: AwsClients = createAwsClients()): CopyProtectionDependencies {
+  const source = new SecretsManagerSecret(clients.secretsManager, config.masterSecretId, config.masterSecretMaxAgeSeconds);
   return {
     core: coreSettings(config, config.keyUrlPrefix),
-    keysFor: keysFor(
-      config,
-      new SecretsManagerSecret(clients.secretsManager, config.masterSecretId, config.masterSecretMaxAgeSeconds),
-      () => new SecretsManagerContentSecrets(clients.secretsManager),
-    ),
+    keysFor: keysFor(config, source, () => new SecretsManagerContentSecrets(clients.secretsManager)),
+    keysAtOnce: keysAtOnce(config, source),
     keyStore: new PublishedKeyMemo(new S3KeyStore(clients.s3, config.keyBucket)),
     grants: config.grantBucket === undefined ? undefined : new S3GrantStore(clients.s3, config.grantBucket),
     clock: systemClock,
@@ -176,7 +183,7 @@ function localStore(config: LocalConfig): KeyStore {
 export async function createLocalSecretSource(config: LocalConfig): Promise<SecretSource> {
   if (config.masterSecret !== undefined) {
     const secret = parseMasterSecret(config.masterSecret);
-    return { masterSecret: () => Promise.resolve(secret) };
+    return { masterSecret: () => Promise.resolve(secret), cachedMasterSecret: () => secret };
   }
   return FileSecret.open(join(config.dataDir, 'master-secret'));
 }
@@ -194,6 +201,7 @@ export async function createLocalDependencies(config: LocalConfig): Promise<Loca
   return {
     core,
     keysFor: keysFor(config, source, () => new FileContentSecrets(contentSecrets)),
+    keysAtOnce: keysAtOnce(config, source),
     keyStore: new PublishedKeyMemo(store),
     grants,
     sweepExpired: async () => (store instanceof FsKeyStore ? await store.sweep() : 0) + (await grants.sweep()),

@@ -8,6 +8,11 @@ export interface KeyStore {
   put(contentId: string, kid: string, key: Buffer): Promise<void>;
   /** The published key, or undefined when there is none. */
   get(contentId: string, kid: string): Promise<Buffer | undefined>;
+  /**
+   * True when this key is known, without waiting, to be published with these bytes (a memo hit: a
+   * put would write nothing); false when a put is needed to know. Optional.
+   */
+  isKnownPublished?(contentId: string, kid: string, key: Buffer): boolean;
 }
 
 /**
@@ -24,6 +29,12 @@ export interface GrantStore {
 /** The master secret every key is derived from (Secrets Manager, or the local data folder). */
 export interface SecretSource {
   masterSecret(): Promise<Uint8Array>;
+  /**
+   * The master secret when the source holds it fresh and can give it without waiting (a cache hit:
+   * the same bytes masterSecret() would resolve to); undefined when masterSecret() must be asked.
+   * Optional: lets the warm path skip the promises (each paid again under the X-Ray SDK's async hook).
+   */
+  cachedMasterSecret?(): Uint8Array | undefined;
 }
 
 /**

@@ -32,12 +32,15 @@ export class PublishedKeyMemo implements KeyStore {
     private readonly options: { maxEntries?: number; maxAgeMs?: number; clock?: Clock } = {},
   ) {}
 
+  isKnownPublished(contentId: string, kid: string, key: Buffer): boolean {
+    return this.known(`${contentId}\n${kid}`, digestOf(key), this.now());
+  }
+
   async put(contentId: string, kid: string, key: Buffer): Promise<void> {
     const id = `${contentId}\n${kid}`;
-    const digest = createHash('sha256').update(key).digest('base64');
-    const now = (this.options.clock?.now() ?? new Date()).getTime();
-    const known = this.published.get(id);
-    if (known !== undefined && known.digest === digest && now - known.at < (this.options.maxAgeMs ?? PUBLISHED_KEY_MEMO_MAX_AGE_MS)) return;
+    const digest = digestOf(key);
+    const now = this.now();
+    if (this.known(id, digest, now)) return;
     const pending = this.inFlight.get(id);
     if (pending !== undefined && pending.digest === digest) return pending.done;
     const done = this.store.put(contentId, kid, key).then(() => this.remember(id, digest, now));
@@ -54,6 +57,16 @@ export class PublishedKeyMemo implements KeyStore {
     return this.store.get(contentId, kid);
   }
 
+  private now(): number {
+    return (this.options.clock?.now() ?? new Date()).getTime();
+  }
+
+  /** Published with these bytes less than the memo's maximum age ago. */
+  private known(id: string, digest: string, now: number): boolean {
+    const known = this.published.get(id);
+    return known !== undefined && known.digest === digest && now - known.at < (this.options.maxAgeMs ?? PUBLISHED_KEY_MEMO_MAX_AGE_MS);
+  }
+
   private remember(id: string, digest: string, at: number): void {
     this.published.delete(id);
     this.published.set(id, { digest, at });
@@ -64,4 +77,8 @@ export class PublishedKeyMemo implements KeyStore {
       this.published.delete(oldest);
     }
   }
+}
+
+function digestOf(key: Buffer): string {
+  return createHash('sha256').update(key).digest('base64');
 }

@@ -19,6 +19,11 @@ export class SecretsManagerSecret implements SecretSource {
     this.secret = new SecretsManagerString(client, secretId, maxAgeSeconds, 'Master secret');
   }
 
+  cachedMasterSecret(): Uint8Array | undefined {
+    const value = this.secret.cached();
+    return value !== undefined && this.parsed?.value === value ? this.parsed.bytes : undefined;
+  }
+
   async masterSecret(): Promise<Uint8Array> {
     const value = await this.secret.value();
     if (this.parsed?.value === value) return this.parsed.bytes;

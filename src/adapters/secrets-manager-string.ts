@@ -10,6 +10,8 @@ import { dependencyFault } from './dependency-faults.js';
  */
 export class SecretsManagerString {
   private readonly provider: SecretsProvider;
+  /** The value last read and when it stops being fresh (the provider's own rule: read time + maxAge). */
+  private last: { value: string; freshUntil: number } | undefined;
 
   constructor(
     client: SecretsManagerClient,
@@ -20,7 +22,16 @@ export class SecretsManagerString {
     this.provider = new SecretsProvider({ awsSdkV3Client: client });
   }
 
+  /** The value while it is fresh (read less than maxAgeSeconds ago), without waiting; else undefined. */
+  cached(): string | undefined {
+    const last = this.last;
+    return last !== undefined && Date.now() < last.freshUntil ? last.value : undefined;
+  }
+
   async value(): Promise<string> {
+    const cached = this.cached();
+    if (cached !== undefined) return cached;
+    const readAt = Date.now();
     let value: unknown;
     try {
       value = await this.provider.get(this.secretId, { maxAge: this.maxAgeSeconds });
@@ -28,6 +39,7 @@ export class SecretsManagerString {
       throw dependencyFault('secret-source', error);
     }
     if (typeof value !== 'string') throw new DependencyError('secret-source', false, { cause: new Error(`${this.what} has no SecretString`) });
+    this.last = { value, freshUntil: readAt + this.maxAgeSeconds * 1000 };
     return value;
   }
 }

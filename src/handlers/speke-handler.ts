@@ -5,7 +5,7 @@ import { eventBody } from './event-body.js';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { lambdaEdge, lambdaResult } from './lambda-edge.js';
-import { copyProtection, type CopyProtectionDependencies } from '../service/copy-protection.js';
+import { copyProtectionAtOnce, type CopyProtectionDependencies } from '../service/copy-protection.js';
 import { answerAtEdge, type EdgeOutcome } from '../service/edge.js';
 import { recordRequestMetrics } from '../service/request-metrics.js';
 
@@ -34,10 +34,11 @@ export function createSpekeHandler(deps: HandlerDependencies) {
   };
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(lambdaEdge({ logger, tracer, metrics, errors: 'text' }))
-    .handler(async (event) =>
-      lambdaResult(
-        // lambdaEdge has lower-cased the header names.
-        await answerAtEdge({ logger, errors: 'text', observe }, (facts) => copyProtection({ body: eventBody(event), spekeVersionHeader: (event.headers as APIGatewayProxyEvent['headers'] | null)?.['x-speke-version'] }, app, facts)),
-      ),
-    );
+    .handler((event) => {
+      // lambdaEdge has lower-cased the header names.
+      const version = (event.headers as APIGatewayProxyEvent['headers'] | null)?.['x-speke-version'];
+      // Warm (secret cached, keys already published) this answers without a promise: Middy awaits it.
+      const answer = answerAtEdge({ logger, errors: 'text', observe }, (facts) => copyProtectionAtOnce({ body: eventBody(event), spekeVersionHeader: version }, app, facts));
+      return answer instanceof Promise ? answer.then(lambdaResult) : lambdaResult(answer);
+    });
 }

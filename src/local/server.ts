@@ -215,7 +215,8 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
         : undefined;
     const allow = route ? allowedMethods(route) : '';
     const cors = refusal === undefined && route?.cors ? origins.corsHeaders(origin, allow, route.cors.allowHeaders) : undefined;
-    answerAtEdge({ logger, route: route?.name ?? (refusal ? path : undefined), requestId, errors: refusal || !route ? 'text' : route.errors, headers: cors }, async (facts) => {
+    // The route is async, so answerAtEdge answers with a promise (wrapped only for its type).
+    Promise.resolve(answerAtEdge({ logger, route: route?.name ?? (refusal ? path : undefined), requestId, errors: refusal || !route ? 'text' : route.errors, headers: cors }, async (facts) => {
       if (refusal) return refusal;
       if (!matched || !route) return NOT_FOUND;
       if (req.method === 'OPTIONS' && route.cors) return { status: 204, headers: { 'Access-Control-Max-Age': '86400' }, body: '' };
@@ -223,7 +224,7 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
       const request: LocalRequest = { req, res, path, params: matched.params, query: url?.searchParams ?? EMPTY_QUERY };
       await authorize(route, request);
       return route.handle(request, facts);
-    })
+    }))
       .then((answer) => send(res, answer))
       .catch((error: unknown) => {
         if (!res.headersSent) send(res, errorAnswer(error, 'text'));

@@ -14,6 +14,8 @@ export interface CopyProtectionDependencies {
   core: CoreContext;
   /** Key material for a content ID (may fetch a secret; sources cache what they fetch). */
   keysFor(contentId: string): Promise<ContentKeyDeriver>;
+  /** The same key material without waiting when it can be made at once (the secret cached); undefined: ask keysFor. Optional. */
+  keysAtOnce?: ((contentId: string) => ContentKeyDeriver | undefined) | undefined;
   keyStore: KeyStore;
   /** Where ClearKey grants are recorded; undefined: none are (the license endpoint then answers no KID). */
   grants: GrantStore | undefined;
@@ -35,22 +37,43 @@ export interface HttpAnswer {
  * and records the same again.
  */
 export async function copyProtection(request: CpixRequest, deps: CopyProtectionDependencies, facts: RequestFacts = {}): Promise<HttpAnswer> {
-  const validated = readCpixRequest(request, deps.core, facts);
-  const deriver = await deps.keysFor(validated.contentId);
-  const answer = answerCpix(validated, deps.core, deriver, request.spekeVersionHeader);
-  await publish(answer, deps);
-  return { status: 200, headers: answer.headers, body: answer.body };
+  return copyProtectionAtOnce(request, deps, facts);
 }
 
-/** Publishes the answer's AES-128 keys and records its ClearKey grants. */
-export async function publish(answer: Pick<CpixAnswer, 'keysToPublish' | 'grants'>, deps: Pick<CopyProtectionDependencies, 'keyStore' | 'grants' | 'clock'>): Promise<void> {
+/**
+ * copyProtection as the Lambda handler runs it: not an async function, so that on the warm path
+ * (secret cached, every key already published, no grant) the answer is returned without a
+ * promise, since under the X-Ray SDK's async hook (imported with the Tracer) every promise costs.
+ * Its errors are thrown (a synchronous step) or rejected (a waited one): callers await it in a try.
+ */
+export function copyProtectionAtOnce(request: CpixRequest, deps: CopyProtectionDependencies, facts: RequestFacts = {}): HttpAnswer | Promise<HttpAnswer> {
+  const validated = readCpixRequest(request, deps.core, facts);
+  const deriver = deps.keysAtOnce?.(validated.contentId) ?? deps.keysFor(validated.contentId);
+  const answerWith = (keys: ContentKeyDeriver): HttpAnswer | Promise<HttpAnswer> => {
+    const answer = answerCpix(validated, deps.core, keys, request.spekeVersionHeader);
+    const result: HttpAnswer = { status: 200, headers: answer.headers, body: answer.body };
+    const published = publish(answer, deps);
+    return published === undefined ? result : published.then(() => result);
+  };
+  return deriver instanceof Promise ? deriver.then(answerWith) : answerWith(deriver);
+}
+
+/**
+ * Publishes the answer's AES-128 keys and records its ClearKey grants; undefined (nothing to wait
+ * for) when there is no grant and the key store knows every key already published with its bytes.
+ */
+export function publish(answer: Pick<CpixAnswer, 'keysToPublish' | 'grants'>, deps: Pick<CopyProtectionDependencies, 'keyStore' | 'grants' | 'clock'>): Promise<void> | undefined {
   const { keyStore, grants } = deps;
-  const writes: (() => Promise<void>)[] = answer.keysToPublish.map((k) => () => keyStore.put(k.contentId, k.kid, k.key));
+  const writes: (() => Promise<void>)[] = [];
+  for (const k of answer.keysToPublish) {
+    if (keyStore.isKnownPublished?.(k.contentId, k.kid, k.key) !== true) writes.push(() => keyStore.put(k.contentId, k.kid, k.key));
+  }
   if (grants && answer.grants.length > 0) {
     const issuedAt = deps.clock.now().toISOString();
     for (const grant of answer.grants) writes.push(() => grants.record({ ...grant, issuedAt }));
   }
   // One write (an AES-128 key, the usual v1 request) needs no runner; none needs nothing.
-  if (writes.length === 1) await required(writes[0], 'the one write')();
-  else if (writes.length > 1) await runBounded(writes, PUBLISH_CONCURRENCY);
+  if (writes.length === 1) return required(writes[0], 'the one write')();
+  if (writes.length > 1) return runBounded(writes, PUBLISH_CONCURRENCY);
+  return undefined;
 }

@@ -67,23 +67,36 @@ export interface EdgeRequest {
 
 /**
  * Runs `run` (which fills in `facts` as it learns them) and answers: its answer, or its error
- * mapped in the request's style. Logs one line, then tells `observe`.
+ * mapped in the request's style. Logs one line, then tells `observe`. Not an async function: when
+ * `run` answers at once (the Lambda handler's warm path) so does this, without a promise (under the
+ * X-Ray SDK's async hook every promise costs); callers await it.
  */
-export async function answerAtEdge<A extends EdgeAnswer>(request: EdgeRequest, run: (facts: RequestFacts) => A | Promise<A>): Promise<A | MappedError> {
+export function answerAtEdge<A extends EdgeAnswer>(request: EdgeRequest, run: (facts: RequestFacts) => A | Promise<A>): A | MappedError | Promise<A | MappedError> {
   const started = performance.now();
   const facts: RequestFacts = {};
-  let answer: A | MappedError;
-  let error: unknown;
+  let running: A | Promise<A>;
   try {
-    answer = await run(facts);
+    running = run(facts);
   } catch (caught) {
-    const mapped = errorAnswer(caught, request.errors);
-    answer = mapped;
-    error = caught;
+    return failed(request, facts, started, caught);
   }
-  if (request.headers !== undefined) answer = { ...answer, headers: { ...request.headers, ...answer.headers } };
-  const outcome: EdgeOutcome = { facts, status: answer.status, durationMs: performance.now() - started, reason: answer.reason, error };
+  if (running instanceof Promise) {
+    return running.then(
+      (answer) => answered(request, facts, started, answer, undefined),
+      (caught: unknown) => failed(request, facts, started, caught),
+    );
+  }
+  return answered(request, facts, started, running, undefined);
+}
+
+function failed(request: EdgeRequest, facts: RequestFacts, started: number, caught: unknown): MappedError {
+  return answered(request, facts, started, errorAnswer(caught, request.errors), caught);
+}
+
+function answered<A extends EdgeAnswer>(request: EdgeRequest, facts: RequestFacts, started: number, answer: A, error: unknown): A {
+  const sent = request.headers === undefined ? answer : { ...answer, headers: { ...request.headers, ...answer.headers } };
+  const outcome: EdgeOutcome = { facts, status: sent.status, durationMs: performance.now() - started, reason: sent.reason, error };
   logRequest(request.logger, { ...outcome, route: request.route, requestId: request.requestId });
   request.observe?.(outcome);
-  return answer;
+  return sent;
 }

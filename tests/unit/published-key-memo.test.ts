@@ -112,3 +112,18 @@ describe('data-folder key store: an identical key file is left in place', () => 
     expect(await store.get('channel-1', KID_A)).toEqual(OTHER_KEY);
   });
 });
+
+describe('publish memo: what it knows without waiting (isKnownPublished)', () => {
+  it('knows a key only once it was put with the same bytes, and only while the entry is young enough', async () => {
+    let now = 1_000_000;
+    const memo = new PublishedKeyMemo(new CountingStore(), { maxAgeMs: 60_000, clock: { now: () => new Date(now) } });
+    expect(memo.isKnownPublished('channel-1', KID_A, KEY)).toBe(false);
+    await memo.put('channel-1', KID_A, KEY);
+    expect(memo.isKnownPublished('channel-1', KID_A, KEY)).toBe(true);
+    expect(memo.isKnownPublished('channel-1', KID_A, OTHER_KEY)).toBe(false);
+    expect(memo.isKnownPublished('channel-1', KID_B, KEY)).toBe(false);
+    expect(memo.isKnownPublished('channel-2', KID_A, KEY)).toBe(false);
+    now += 60_000;
+    expect(memo.isKnownPublished('channel-1', KID_A, KEY)).toBe(false);
+  });
+});
