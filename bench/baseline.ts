@@ -100,7 +100,14 @@ export interface ReferenceTiming {
 
 /** The reference handler timed in its own Python process: `rounds` interleaved rounds of `roundMs` per document. */
 export function referenceInProcess(docs: BaselineDocument[], options: { roundMs: number; rounds: number }): Promise<ReferenceTiming[]> {
-  const args = [IN_PROCESS, REFSERVER, REFERENCE_SRC, String(options.roundMs), String(options.rounds), ...docs.map((d) => (d.spekeVersionHeader ? `${d.file}:${d.spekeVersionHeader}` : d.file))];
+  const args = [
+    IN_PROCESS,
+    REFSERVER,
+    REFERENCE_SRC,
+    String(options.roundMs),
+    String(options.rounds),
+    ...docs.map((d) => (d.spekeVersionHeader ? `${d.file}:${d.spekeVersionHeader}` : d.file)),
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn('python3', args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

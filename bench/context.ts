@@ -15,7 +15,7 @@ export function fixedEntropy(seed = 'speke-bench'): Entropy {
   return {
     randomBytes(size) {
       const out = Buffer.alloc(size);
-      for (let offset = 0; offset < size; ) offset += createHash('sha256').update(`${seed}/${counter++}`).digest().copy(out, offset);
+      for (let offset = 0; offset < size;) offset += createHash('sha256').update(`${seed}/${counter++}`).digest().copy(out, offset);
       return out;
     },
   };

@@ -36,7 +36,13 @@ function medianResult(rs: LoadResult[]): LoadResult {
   };
 }
 
-export async function compareHttp(options: { settings: LoadSettings; warmUpS: number; runs: number; load?: string; entry?: string }): Promise<HttpComparison | undefined> {
+export async function compareHttp(options: {
+  settings: LoadSettings;
+  warmUpS: number;
+  runs: number;
+  load?: string;
+  entry?: string;
+}): Promise<HttpComparison | undefined> {
   const docs = baselineDocuments();
   if (!docs) return undefined;
   const generator = loadGenerator(options.load);

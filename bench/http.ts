@@ -95,7 +95,17 @@ async function main(): Promise<void> {
         ]),
       ),
     );
-    const report = { kind: 'speke-key-server/bench-http', label: values.label, entry: values.entry, date: new Date().toISOString(), machine, connections, duration, runs, cases: summary };
+    const report = {
+      kind: 'speke-key-server/bench-http',
+      label: values.label,
+      entry: values.entry,
+      date: new Date().toISOString(),
+      machine,
+      connections,
+      duration,
+      runs,
+      cases: summary,
+    };
     await mkdir('bench-results', { recursive: true });
     const stamp = report.date.replace(/[:.]/g, '-');
     const json = `${JSON.stringify(report, null, 2)}\n`;

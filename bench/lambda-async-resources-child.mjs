@@ -15,7 +15,16 @@ let invocation = 0;
 function context() {
   const id = `00000000-0000-4000-8000-${String(++invocation).padStart(12, '0')}`;
   process.env._X_AMZN_TRACE_ID = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
-  return { functionName: 'speke-bench', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:speke-bench', memoryLimitInMB: '512', awsRequestId: id, logGroupName: '/aws/lambda/speke-bench', logStreamName: 'bench', getRemainingTimeInMillis: () => 15_000 };
+  return {
+    functionName: 'speke-bench',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:speke-bench',
+    memoryLimitInMB: '512',
+    awsRequestId: id,
+    logGroupName: '/aws/lambda/speke-bench',
+    logStreamName: 'bench',
+    getRemainingTimeInMillis: () => 15_000,
+  };
 }
 // Not an async function: the count then holds only the handler's own, and the one promise of the
 // caller's await (as the Lambda runtime awaits the handler).
@@ -35,6 +44,10 @@ for (const doc of spec.documents) {
   hook.disable();
   // The two trace-header IDs this script draws per invocation are not the handler's.
   if (counts.RANDOMBYTESREQUEST !== undefined) counts.RANDOMBYTESREQUEST -= 2 * spec.callsPerRound;
-  result[doc.id] = Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0).map(([type, n]) => [type, n / spec.callsPerRound]));
+  result[doc.id] = Object.fromEntries(
+    Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([type, n]) => [type, n / spec.callsPerRound]),
+  );
 }
 writeFileSync(resultPath, JSON.stringify(result));

@@ -26,7 +26,12 @@ const run = await runInLambdaEnvironment({ taskRoot: 'speke', tracing: true }, C
 try {
   const counts = JSON.parse(await readFile(join(run.dir, 'result.json'), 'utf8')) as Record<string, Record<string, number>>;
   console.log('async resources per warm invocation (async_hooks init), bundle as deployed, tracing on:');
-  for (const d of docs) console.log(`  ${d.title}: ${Object.entries(counts[d.id] ?? {}).map(([type, n]) => `${type} ${String(n)}`).join(', ')}`);
+  for (const d of docs)
+    console.log(
+      `  ${d.title}: ${Object.entries(counts[d.id] ?? {})
+        .map(([type, n]) => `${type} ${String(n)}`)
+        .join(', ')}`,
+    );
 } finally {
   await run.cleanup();
 }

@@ -35,7 +35,10 @@ export interface LambdaComponentsRow {
   medianUs: Partial<Record<Piece, number>>;
 }
 
-export async function measureLambdaComponents(docs: WarmDocument[], options: { rounds: number; callsPerRound: number; warmUpCalls: number; tracing?: boolean; nodeFlags?: string[] }): Promise<{ tracing: boolean; rows: LambdaComponentsRow[] }> {
+export async function measureLambdaComponents(
+  docs: WarmDocument[],
+  options: { rounds: number; callsPerRound: number; warmUpCalls: number; tracing?: boolean; nodeFlags?: string[] },
+): Promise<{ tracing: boolean; rows: LambdaComponentsRow[] }> {
   const tracing = options.tracing ?? true;
   const run = await runInLambdaEnvironment({ taskRoot: 'components', tracing, nodeFlags: options.nodeFlags }, CHILD, async (dir) => {
     const bundle = await bundleLikeLambda('components', ENTRY, join(dir, 'components'));
@@ -48,7 +51,11 @@ export async function measureLambdaComponents(docs: WarmDocument[], options: { r
     const rows = docs.map((d) => ({
       id: d.id,
       title: d.title,
-      medianUs: Object.fromEntries(Object.entries(samples[d.id]!).filter(([, s]) => s.length > 0).map(([piece, s]) => [piece, median(s)])),
+      medianUs: Object.fromEntries(
+        Object.entries(samples[d.id]!)
+          .filter(([, s]) => s.length > 0)
+          .map(([piece, s]) => [piece, median(s)]),
+      ),
     }));
     return { tracing, rows };
   } finally {

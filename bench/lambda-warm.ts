@@ -55,7 +55,10 @@ export interface LambdaWarmResult {
 }
 
 function apiGatewayEvent(doc: WarmDocument): object {
-  const headers: Record<string, string> = { 'Content-Type': 'application/xml', ...(doc.spekeVersionHeader ? { 'X-Speke-Version': doc.spekeVersionHeader } : {}) };
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/xml',
+    ...(doc.spekeVersionHeader ? { 'X-Speke-Version': doc.spekeVersionHeader } : {}),
+  };
   return {
     resource: '/copyProtection',
     path: '/copyProtection',
@@ -141,7 +144,12 @@ export async function runInLambdaEnvironment(
   };
   try {
     const argv = await args(dir);
-    const env = lambdaEnvironment({ awsEnv: aws.env, taskRoot: join(dir, options.taskRoot), xrayPort: (xray.address() as { port: number }).port, tracing: options.tracing });
+    const env = lambdaEnvironment({
+      awsEnv: aws.env,
+      taskRoot: join(dir, options.taskRoot),
+      xrayPort: (xray.address() as { port: number }).port,
+      tracing: options.tracing,
+    });
     let metricRecords = 0;
     let logLines = 0;
     let pending = '';
@@ -181,7 +189,16 @@ export function documentsSpec(docs: WarmDocument[], plan: { rounds: number; call
   });
 }
 
-export async function measureLambdaWarm(docs: WarmDocument[], options: { rounds: number; callsPerRound: number; warmUpCalls: number; tracing?: boolean; /** Extra `node` flags for the child, e.g. `--cpu-prof` to profile the invocations. */ nodeFlags?: string[] }): Promise<LambdaWarmResult> {
+export async function measureLambdaWarm(
+  docs: WarmDocument[],
+  options: {
+    rounds: number;
+    callsPerRound: number;
+    warmUpCalls: number;
+    tracing?: boolean;
+    /** Extra `node` flags for the child, e.g. `--cpu-prof` to profile the invocations. */ nodeFlags?: string[];
+  },
+): Promise<LambdaWarmResult> {
   const tracing = options.tracing ?? true;
   const run = await runInLambdaEnvironment({ taskRoot: 'speke', tracing, nodeFlags: options.nodeFlags }, CHILD, async (dir) => {
     await buildHandler({ outdir: join(dir, 'speke') });
@@ -199,9 +216,23 @@ export async function measureLambdaWarm(docs: WarmDocument[], options: { rounds:
       const s = result.samples[d.id]!;
       const handlerMedianUs = median(s.handler);
       const coreMedianUs = median(s.core);
-      return { id: d.id, title: d.title, invocations: s.invocations, handlerMedianUs, coreMedianUs, wrapperOverCore: (handlerMedianUs - coreMedianUs) / coreMedianUs };
+      return {
+        id: d.id,
+        title: d.title,
+        invocations: s.invocations,
+        handlerMedianUs,
+        coreMedianUs,
+        wrapperOverCore: (handlerMedianUs - coreMedianUs) / coreMedianUs,
+      };
     });
-    return { rows, tracing, traceDatagrams: run.traceDatagrams, invocations: result.totalInvocations, metricRecords: run.metricRecords, logLines: run.logLines };
+    return {
+      rows,
+      tracing,
+      traceDatagrams: run.traceDatagrams,
+      invocations: result.totalInvocations,
+      metricRecords: run.metricRecords,
+      logLines: run.logLines,
+    };
   } finally {
     await run.cleanup();
   }

@@ -90,7 +90,15 @@ const autocannonGenerator: LoadGenerator = {
   name: 'autocannon',
   describe: (s) => `autocannon -c ${s.connections} -p 1 -d ${s.durationS} (in the benchmark's process)`,
   async run(request, settings) {
-    const r = await autocannon({ url: request.url, method: 'POST', body: request.body, headers: request.headers, connections: settings.connections, pipelining: 1, duration: settings.durationS });
+    const r = await autocannon({
+      url: request.url,
+      method: 'POST',
+      body: request.body,
+      headers: request.headers,
+      connections: settings.connections,
+      pipelining: 1,
+      duration: settings.durationS,
+    });
     return { requestsPerSecond: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, failures: r.non2xx + r.errors + r.timeouts };
   },
 };

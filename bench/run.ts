@@ -100,7 +100,10 @@ async function main(): Promise<void> {
 
   const byId = new Map(results.map((r) => [r.id, r]));
   const linear = ['c', 'd', 'e'].every((id) => byId.has(id))
-    ? { usPerKey: { c: byId.get('c')!.usPerKey, d: byId.get('d')!.usPerKey, e: byId.get('e')!.usPerKey }, eOverC: byId.get('e')!.usPerKey / byId.get('c')!.usPerKey }
+    ? {
+        usPerKey: { c: byId.get('c')!.usPerKey, d: byId.get('d')!.usPerKey, e: byId.get('e')!.usPerKey },
+        eOverC: byId.get('e')!.usPerKey / byId.get('c')!.usPerKey,
+      }
     : undefined;
   if (linear) {
     console.log(
@@ -130,10 +133,26 @@ async function main(): Promise<void> {
     console.log('\nreading and rendering alone (medians), against each target:');
     console.log(
       table(
-        ['case', 'fast-xml-parser validate+parse (reference)', 'read: one pass (requests)', 'render: xmlbuilder2 (reference)', 'render: direct (answers)', 'whole request', 'target'],
+        [
+          'case',
+          'fast-xml-parser validate+parse (reference)',
+          'read: one pass (requests)',
+          'render: xmlbuilder2 (reference)',
+          'render: direct (answers)',
+          'whole request',
+          'target',
+        ],
         libraries.map((l) => {
           const r = byId.get(l.caseId)!;
-          return [`(${l.caseId})`, fmtUs(l.fastXmlParserUs), fmtUs(l.readUs), fmtUs(l.xmlbuilder2RenderUs), fmtUs(l.renderUs), fmtUs(r.stats.medianUs), `≤ ${r.targetMedianUs} µs`];
+          return [
+            `(${l.caseId})`,
+            fmtUs(l.fastXmlParserUs),
+            fmtUs(l.readUs),
+            fmtUs(l.xmlbuilder2RenderUs),
+            fmtUs(l.renderUs),
+            fmtUs(r.stats.medianUs),
+            `≤ ${r.targetMedianUs} µs`,
+          ];
         }),
       ),
     );
@@ -169,7 +188,12 @@ async function main(): Promise<void> {
     scaling: linear,
     phases,
     libraries,
-    bundle: cold && { bytes: cold.bundleBytes, sourceMapBytes: cold.sourceMapBytes, targetBytes: TARGETS.bundleBytes, targetMet: cold.bundleBytes <= TARGETS.bundleBytes },
+    bundle: cold && {
+      bytes: cold.bundleBytes,
+      sourceMapBytes: cold.sourceMapBytes,
+      targetBytes: TARGETS.bundleBytes,
+      targetMet: cold.bundleBytes <= TARGETS.bundleBytes,
+    },
     coldStart: cold && { ...cold, targetMs: TARGETS.coldStartMs, targetMet: cold.median.importAndFirstAnswerMs <= TARGETS.coldStartMs },
     reference,
   };
@@ -185,13 +209,26 @@ const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
 const times = (x: number) => `${x.toFixed(1)}×`;
 
 interface ReferenceReport {
-  inProcess: { id: string; title: string; oursMedianUs: number; referenceMedianUs: number; ratio: number; roundRatios: number[]; targetRatio: number; targetMet: boolean }[];
+  inProcess: {
+    id: string;
+    title: string;
+    oursMedianUs: number;
+    referenceMedianUs: number;
+    ratio: number;
+    roundRatios: number[];
+    targetRatio: number;
+    targetMet: boolean;
+  }[];
   http?: HttpComparison & { targets: Record<string, number> };
   lambda?: LambdaWarmResult & { targetWrapperOverCore: number; withoutTracing: LambdaWarmResult; components: LambdaComponentsRow[] };
 }
 
 /** The comparison with the Python reference server on its own three documents (../shared/baseline). */
-async function compareWithReference(context: ReturnType<typeof benchContext>, plan: { rounds: number; roundMs: number; warmUpMs: number; minSamples: number }, quick: boolean): Promise<ReferenceReport | undefined> {
+async function compareWithReference(
+  context: ReturnType<typeof benchContext>,
+  plan: { rounds: number; roundMs: number; warmUpMs: number; minSamples: number },
+  quick: boolean,
+): Promise<ReferenceReport | undefined> {
   const docs = baselineDocuments();
   if (!docs) {
     console.log('\n../shared/baseline is not there: no comparison with the reference server');
@@ -210,13 +247,31 @@ async function compareWithReference(context: ReturnType<typeof benchContext>, pl
     const o = median(rounds.map((r) => r.ours[i]!));
     const ref = median(rounds.map((r) => r.ref[i]!.medianUs));
     const ratio = median(rounds.map((r) => r.ref[i]!.medianUs / r.ours[i]!));
-    return { id: d.id, title: d.title, oursMedianUs: o, referenceMedianUs: ref, ratio, roundRatios: rounds.map((r) => r.ref[i]!.medianUs / r.ours[i]!), targetRatio: REFERENCE_TARGETS.inProcess, targetMet: ratio >= REFERENCE_TARGETS.inProcess };
+    return {
+      id: d.id,
+      title: d.title,
+      oursMedianUs: o,
+      referenceMedianUs: ref,
+      ratio,
+      roundRatios: rounds.map((r) => r.ref[i]!.medianUs / r.ours[i]!),
+      targetRatio: REFERENCE_TARGETS.inProcess,
+      targetMet: ratio >= REFERENCE_TARGETS.inProcess,
+    };
   });
-  console.log(`\nagainst the Python reference server (../shared/baseline), its documents, in-process (handler call vs core; ${plan.rounds} paired rounds × ${plan.roundMs} ms per document; medians; ratio = median of the rounds' ratios):`);
+  console.log(
+    `\nagainst the Python reference server (../shared/baseline), its documents, in-process (handler call vs core; ${plan.rounds} paired rounds × ${plan.roundMs} ms per document; medians; ratio = median of the rounds' ratios):`,
+  );
   console.log(
     table(
       ['document', 'reference', 'ours', 'ratio', 'round ratios', 'target'],
-      inProcess.map((r) => [r.title, fmtUs(r.referenceMedianUs), fmtUs(r.oursMedianUs), times(r.ratio), r.roundRatios.map((x) => x.toFixed(1)).join(' / '), `≥ ${r.targetRatio}× ${met(r.targetMet)}`]),
+      inProcess.map((r) => [
+        r.title,
+        fmtUs(r.referenceMedianUs),
+        fmtUs(r.oursMedianUs),
+        times(r.ratio),
+        r.roundRatios.map((x) => x.toFixed(1)).join(' / '),
+        `≥ ${r.targetRatio}× ${met(r.targetMet)}`,
+      ]),
     ),
   );
   const report: ReferenceReport = { inProcess };
@@ -230,7 +285,9 @@ async function compareWithReference(context: ReturnType<typeof benchContext>, pl
     });
     if (http) {
       report.http = { ...http, targets: REFERENCE_TARGETS.http };
-      console.log(`\nover HTTP on loopback, both servers in this run (${http.generator} each, after ${http.warmUpS} s warm-up; the local server logs one line per request):`);
+      console.log(
+        `\nover HTTP on loopback, both servers in this run (${http.generator} each, after ${http.warmUpS} s warm-up; the local server logs one line per request):`,
+      );
       console.log(
         table(
           ['document', 'reference req/s', 'ours req/s', 'ratio', 'ours p50 / p99', 'failures', 'target'],
@@ -285,7 +342,10 @@ async function compareWithReference(context: ReturnType<typeof benchContext>, pl
     console.log(
       table(
         ['piece', ...components.rows.map((r) => r.title)],
-        (Object.keys(PIECES) as Piece[]).map((piece) => [PIECES[piece], ...components.rows.map((r) => (r.medianUs[piece] === undefined ? '–' : fmtUs(r.medianUs[piece])))]),
+        (Object.keys(PIECES) as Piece[]).map((piece) => [
+          PIECES[piece],
+          ...components.rows.map((r) => (r.medianUs[piece] === undefined ? '–' : fmtUs(r.medianUs[piece]))),
+        ]),
       ),
     );
   }

@@ -86,12 +86,23 @@ function vendorFile(specifier: string): string | undefined {
  * the server's Host and Origin checks let through.
  */
 export function demoRoutes(deps: DemoRouteDependencies): LocalRoute[] {
-  const route = (path: LocalRoute['path'], handle: LocalRoute['handle']): LocalRoute => ({ name: 'demo', path, methods: ['GET', 'HEAD'], auth: 'open', errors: 'text', handle });
+  const route = (path: LocalRoute['path'], handle: LocalRoute['handle']): LocalRoute => ({
+    name: 'demo',
+    path,
+    methods: ['GET', 'HEAD'],
+    auth: 'open',
+    errors: 'text',
+    handle,
+  });
   return [
     route('/demo/settings', () => answer(200, required(TYPES.json, 'the JSON type'), JSON.stringify(demoSettings(deps.app, deps.demo, deps.clearKeyLicense)))),
     route('/demo/samples', async () => {
       const samples = await readOrUndefined(join(deps.demo.mediaDir, SAMPLES_FILE));
-      return answer(200, required(TYPES.json, 'the JSON type'), samples ?? JSON.stringify({ available: false, hint: 'Run `npm run demo` (needs ffmpeg) to prepare the samples.' }));
+      return answer(
+        200,
+        required(TYPES.json, 'the JSON type'),
+        samples ?? JSON.stringify({ available: false, hint: 'Run `npm run demo` (needs ffmpeg) to prepare the samples.' }),
+      );
     }),
     route(MEDIA, async ({ params }) => {
       const [dir, name] = [required(params[0], 'the sample folder'), required(params[1], 'the sample file')];

@@ -35,10 +35,32 @@ export async function hasFfmpeg(): Promise<boolean> {
  */
 export async function encodeClip(file: string, seconds = CLIP_SECONDS): Promise<string> {
   await ffmpeg([
-    '-f', 'lavfi', '-i', `testsrc=size=320x240:rate=${CLIP_FPS}:duration=${seconds}`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-    '-c:v', 'libx264', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-g', String(CLIP_FPS), '-keyint_min', String(CLIP_FPS), '-sc_threshold', '0',
-    '-c:a', 'aac', '-b:a', '64k', '-shortest', file,
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=320x240:rate=${CLIP_FPS}:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-profile:v',
+    'baseline',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    String(CLIP_FPS),
+    '-keyint_min',
+    String(CLIP_FPS),
+    '-sc_threshold',
+    '0',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-shortest',
+    file,
   ]);
   return file;
 }
@@ -57,8 +79,23 @@ export async function packageHlsAes128(clip: string, outDir: string, key: Buffer
     await writeFile(keyFile, key, { mode: 0o600 });
     await writeFile(join(secretDir, 'key-info'), `${keyUri}\n${keyFile}\n`, { mode: 0o600 });
     await ffmpeg([
-      '-i', clip, '-c', 'copy', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'vod',
-      '-hls_key_info_file', join(secretDir, 'key-info'), '-hls_segment_filename', join(outDir, `${playlist.replace(/\.m3u8$/, '')}-%d.ts`), join(outDir, playlist),
+      '-i',
+      clip,
+      '-c',
+      'copy',
+      '-f',
+      'hls',
+      '-hls_time',
+      '1',
+      '-hls_list_size',
+      '0',
+      '-hls_playlist_type',
+      'vod',
+      '-hls_key_info_file',
+      join(secretDir, 'key-info'),
+      '-hls_segment_filename',
+      join(outDir, `${playlist.replace(/\.m3u8$/, '')}-%d.ts`),
+      join(outDir, playlist),
     ]);
   } finally {
     await rm(secretDir, { recursive: true, force: true });
@@ -85,8 +122,18 @@ export async function packageCenc(clip: string, out: string, track: CencTrack): 
   try {
     const encrypted = join(work, 'encrypted.mp4');
     await ffmpeg([
-      '-i', clip, '-map', `0:${track.stream}`, '-c', 'copy',
-      '-encryption_scheme', 'cenc-aes-ctr', '-encryption_key', track.key.toString('hex'), '-encryption_kid', track.kid.replace(/-/g, ''),
+      '-i',
+      clip,
+      '-map',
+      `0:${track.stream}`,
+      '-c',
+      'copy',
+      '-encryption_scheme',
+      'cenc-aes-ctr',
+      '-encryption_key',
+      track.key.toString('hex'),
+      '-encryption_kid',
+      track.kid.replace(/-/g, ''),
       encrypted,
     ]);
     const input = await readFile(encrypted);

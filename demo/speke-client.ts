@@ -38,7 +38,10 @@ function descendants(root: XmlElement, ns: string, local: string): XmlElement[] 
 }
 
 function textOf(e: XmlElement | undefined): string {
-  return (e?.children ?? []).map((c) => (c.kind === 'text' ? c.text : '')).join('').trim();
+  return (e?.children ?? [])
+    .map((c) => (c.kind === 'text' ? c.text : ''))
+    .join('')
+    .trim();
 }
 
 function attr(e: XmlElement, local: string): string | undefined {
@@ -103,5 +106,8 @@ export async function requestCencKeys(baseUrl: string, contentId: string, tracks
     .map((t) => `<cpix:ContentKeyUsageRule kid="${t.kid}" intendedTrackType="${t.trackType}">${filter(t)}</cpix:ContentKeyUsageRule>`)
     .join('')}</cpix:ContentKeyUsageRuleList>
 </cpix:CPIX>`;
-  return readKeys(await post(baseUrl, body, '2.0'), tracks.map((t) => t.kid));
+  return readKeys(
+    await post(baseUrl, body, '2.0'),
+    tracks.map((t) => t.kid),
+  );
 }

@@ -79,7 +79,10 @@ const rule = {
     }
     const check = (node, specifier) => {
       if (typeof specifier !== 'string' || !specifier.startsWith('.')) return;
-      const to = path.relative(root, path.resolve(path.dirname(context.filename), specifier)).split(path.sep).join('/');
+      const to = path
+        .relative(root, path.resolve(path.dirname(context.filename), specifier))
+        .split(path.sep)
+        .join('/');
       const why = layerViolation(from, to);
       if (why !== undefined) context.report({ node, messageId: 'wrongWay', data: { why } });
     };

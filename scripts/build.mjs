@@ -37,5 +37,9 @@ export async function buildHandler({ outdir = OUT_DIR, metafile = false } = {}) 
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await buildHandler();
-  console.log(`built ${Object.keys(ENTRY_POINTS).map((name) => `${OUT_DIR}/${name}.mjs`).join(', ')}`);
+  console.log(
+    `built ${Object.keys(ENTRY_POINTS)
+      .map((name) => `${OUT_DIR}/${name}.mjs`)
+      .join(', ')}`,
+  );
 }

@@ -42,7 +42,8 @@ async function main() {
     try {
       await run('python3', ['scripts/sam-transform.py', TEMPLATE, transformed]);
     } catch (error) {
-      if (/ModuleNotFoundError|ENOENT/.test(`${error.code} ${error.stderr}`)) return unavailable('python3 with cfn-lint is needed for the SAM transform (pip install cfn-lint)');
+      if (/ModuleNotFoundError|ENOENT/.test(`${error.code} ${error.stderr}`))
+        return unavailable('python3 with cfn-lint is needed for the SAM transform (pip install cfn-lint)');
       throw new Error(`SAM transform of ${TEMPLATE} failed:\n${error.stderr ?? error.message}`);
     }
     const validator = new CfnGuardValidator({});
@@ -68,10 +69,14 @@ async function main() {
       for (const id of resources) if (!used.has(`${rule} ${id}`)) problems.push(`${SUPPRESSIONS}: ${rule} on ${id} no longer fires: remove it`);
     }
     if (problems.length > 0) {
-      console.error(`cfn-guard ${TEMPLATE} (SAM-transformed), Control Tower rules:\n  ${problems.join('\n  ')}\n(fix the template, or list the finding with its reason in ${SUPPRESSIONS})`);
+      console.error(
+        `cfn-guard ${TEMPLATE} (SAM-transformed), Control Tower rules:\n  ${problems.join('\n  ')}\n(fix the template, or list the finding with its reason in ${SUPPRESSIONS})`,
+      );
       return 1;
     }
-    console.log(`cfn-guard ${TEMPLATE} (SAM-transformed): ${validator.ruleIds.length} Control Tower rules, ${findings} findings, all listed with reasons in ${SUPPRESSIONS}`);
+    console.log(
+      `cfn-guard ${TEMPLATE} (SAM-transformed): ${validator.ruleIds.length} Control Tower rules, ${findings} findings, all listed with reasons in ${SUPPRESSIONS}`,
+    );
     return 0;
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -69,9 +69,7 @@ async function main() {
       const before = new Set(await runner.aws.listKeys());
       const response = await runner.invoke(event);
       const published = (await runner.aws.listKeys()).filter((k) => !before.has(k));
-      const publishedKeys = await Promise.all(
-        published.map(async (key) => ({ key, value: (await runner.aws.getObject(key)).bytes.toString('base64') })),
-      );
+      const publishedKeys = await Promise.all(published.map(async (key) => ({ key, value: (await runner.aws.getObject(key)).bytes.toString('base64') })));
       const bundle = values.bundle ?? `${bundleNameFor(event)}.mjs`;
       results.push({ event: path, bundle, ...response, publishedKeys });
       print(path, bundle, response, published);

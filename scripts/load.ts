@@ -19,13 +19,22 @@ const HLS_PAIR = '<cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingDat
 
 /** The request mix: live v1 AES-128 with rotation, v1 DASH, v2 CMAF with three DRMs, v2 ClearKey, v2 VOD with 8 keys. */
 function requestMix(): autocannon.Request[] {
-  const v2 = (body: string) => ({ method: 'POST' as const, path: '/copyProtection', headers: { 'content-type': 'application/xml', 'x-speke-version': '2.0' }, body });
+  const v2 = (body: string) => ({
+    method: 'POST' as const,
+    path: '/copyProtection',
+    headers: { 'content-type': 'application/xml', 'x-speke-version': '2.0' },
+    body,
+  });
   const v1 = (body: string) => ({ method: 'POST' as const, path: '/copyProtection', headers: { 'content-type': 'application/xml' }, body });
   const videoAudio = [
     { kid: KID_A, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' },
     { kid: KID_B, trackType: 'AUDIO', filter: '<cpix:AudioFilter/>' },
   ];
-  const vod = Array.from({ length: 8 }, (_, i) => ({ kid: randomUUID(), trackType: `TRACK_${i}`, filter: i < 5 ? '<cpix:VideoFilter/>' : '<cpix:AudioFilter/>' }));
+  const vod = Array.from({ length: 8 }, (_, i) => ({
+    kid: randomUUID(),
+    trackType: `TRACK_${i}`,
+    filter: i < 5 ? '<cpix:VideoFilter/>' : '<cpix:AudioFilter/>',
+  }));
   return [
     v1(v1Aes128({ contentId: 'live-1', kid: KID_A, period: 1 })),
     v1(
@@ -44,7 +53,14 @@ function requestMix(): autocannon.Request[] {
       }),
     ),
     v2(v2Request({ contentId: 'ts-1', scheme: 'cbc1', systems: [{ systemId: SYSTEM.clearKeyAes128, children: HLS_PAIR }] })),
-    v2(v2Request({ contentId: 'vod-1', scheme: 'cenc', keys: vod, systems: [{ systemId: SYSTEM.widevine, children: '<cpix:PSSH/><cpix:ContentProtectionData/>' }] })),
+    v2(
+      v2Request({
+        contentId: 'vod-1',
+        scheme: 'cenc',
+        keys: vod,
+        systems: [{ systemId: SYSTEM.widevine, children: '<cpix:PSSH/><cpix:ContentProtectionData/>' }],
+      }),
+    ),
   ];
 }
 

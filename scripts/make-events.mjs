@@ -20,7 +20,8 @@ const SYSTEM = {
  * keyEncipherment), the kind MediaPackage sends when a certificate ARN is configured. Its private
  * key was discarded: the events only need the public key.
  */
-const DELIVERY_CERTIFICATE = 'MIIDLDCCAhSgAwIBAgIBATANBgkqhkiG9w0BAQ0FADA4MTYwNAYDVQQDDC1zcGVrZS1rZXktc2VydmVyIGV4YW1wbGUgZGVsaXZlcnkgY2VydGlmaWNhdGUwIBcNMjUwMTAxMDAwMDAwWhgPMjEyNTAxMDEwMDAwMDBaMDgxNjA0BgNVBAMMLXNwZWtlLWtleS1zZXJ2ZXIgZXhhbXBsZSBkZWxpdmVyeSBjZXJ0aWZpY2F0ZTCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAJ1fSWfKGnm3YTN6mb7az/OZ4VsBItGuYBC7vwb76XnHLmndoWctd4ou3VYfoczqvIbnjER9qNQCIXA3F9Uspl9vls1qsckGelY3RIqhSTNrfyew03SvrEbDBMGQdO/rDgPXg0SwWwPDLUdfzUVSWMXAZJiPnqKODMcctsHUUjsmaeBHDkTACSLPJ1FjVmjc4dbJcYKyWdXArnpJN+jljpYUGDQN3EqafSLX6tWeuOxJ/oCAykTqpF+J224NRkDnmo3Ly8L1TPvjgJzyTbVt7AekTpTMgpKTlsnDVs1TEBXfEZxIRMagGCsXb0v+TmoRUGayx8zh8H2RfiPaZUqFiOcCAwEAAaM/MD0wDAYDVR0TAQH/BAIwADAOBgNVHQ8BAf8EBAMCBaAwHQYDVR0OBBYEFLm0ntkRKL9NX6UrAxcZKh6vjb0HMA0GCSqGSIb3DQEBDQUAA4IBAQBBopEplQqOaHEYL1tNaxWL0oSZuMzBGtZcZNlOPIJqIzvVmVC52FR/1KmNxa0RPO/3wvyJ70AQDFkqpFMm47DJR1GfMwZRNTta2oKCEUyyVJ4GvC1PGzn3Xu72TJj1tiQPlns9sN1zPpXTNh28UIB5HF1B5+Em5dTg76YecB/+nb9LBXnZE7872afrNlrB90uLyaoDYXmzu1Mcjd9hJuNufZAkmVZcF61YMfcy6c3y4nlc+Bwc2EcXvfhnR/zkdbYRPrYDpCB/xyHl9vDFFjHXShaZmvXhU28rtEdeHoENXtzFPLwA6z78Fnniypg6nIcuqffFMYwqhGHwOgkWNKkU';
+const DELIVERY_CERTIFICATE =
+  'MIIDLDCCAhSgAwIBAgIBATANBgkqhkiG9w0BAQ0FADA4MTYwNAYDVQQDDC1zcGVrZS1rZXktc2VydmVyIGV4YW1wbGUgZGVsaXZlcnkgY2VydGlmaWNhdGUwIBcNMjUwMTAxMDAwMDAwWhgPMjEyNTAxMDEwMDAwMDBaMDgxNjA0BgNVBAMMLXNwZWtlLWtleS1zZXJ2ZXIgZXhhbXBsZSBkZWxpdmVyeSBjZXJ0aWZpY2F0ZTCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAJ1fSWfKGnm3YTN6mb7az/OZ4VsBItGuYBC7vwb76XnHLmndoWctd4ou3VYfoczqvIbnjER9qNQCIXA3F9Uspl9vls1qsckGelY3RIqhSTNrfyew03SvrEbDBMGQdO/rDgPXg0SwWwPDLUdfzUVSWMXAZJiPnqKODMcctsHUUjsmaeBHDkTACSLPJ1FjVmjc4dbJcYKyWdXArnpJN+jljpYUGDQN3EqafSLX6tWeuOxJ/oCAykTqpF+J224NRkDnmo3Ly8L1TPvjgJzyTbVt7AekTpTMgpKTlsnDVs1TEBXfEZxIRMagGCsXb0v+TmoRUGayx8zh8H2RfiPaZUqFiOcCAwEAAaM/MD0wDAYDVR0TAQH/BAIwADAOBgNVHQ8BAf8EBAMCBaAwHQYDVR0OBBYEFLm0ntkRKL9NX6UrAxcZKh6vjb0HMA0GCSqGSIb3DQEBDQUAA4IBAQBBopEplQqOaHEYL1tNaxWL0oSZuMzBGtZcZNlOPIJqIzvVmVC52FR/1KmNxa0RPO/3wvyJ70AQDFkqpFMm47DJR1GfMwZRNTta2oKCEUyyVJ4GvC1PGzn3Xu72TJj1tiQPlns9sN1zPpXTNh28UIB5HF1B5+Em5dTg76YecB/+nb9LBXnZE7872afrNlrB90uLyaoDYXmzu1Mcjd9hJuNufZAkmVZcF61YMfcy6c3y4nlc+Bwc2EcXvfhnR/zkdbYRPrYDpCB/xyHl9vDFFjHXShaZmvXhU28rtEdeHoENXtzFPLwA6z78Fnniypg6nIcuqffFMYwqhGHwOgkWNKkU';
 
 // --- SPEKE v1 -------------------------------------------------------------------------------
 
@@ -104,10 +105,14 @@ const HLS_PAIR = '<cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingDat
  */
 function v2Document({ contentId, scheme, keys, systems, period, periods, version = '2.3', deliveryData = '', namespaces = NS }) {
   const periodList = periods ?? (period ? [{ id: period, attributes: 'index="0"' }] : []);
-  const keyList = keys.map((k) => `    <cpix:ContentKey kid="${k.kid}" commonEncryptionScheme="${scheme}"${k.explicitIV ? ` explicitIV="${k.explicitIV}"` : ''}/>`);
+  const keyList = keys.map(
+    (k) => `    <cpix:ContentKey kid="${k.kid}" commonEncryptionScheme="${scheme}"${k.explicitIV ? ` explicitIV="${k.explicitIV}"` : ''}/>`,
+  );
   const drmList = keys.flatMap((k) => systems.map((s) => `    <cpix:DRMSystem kid="${k.kid}" systemId="${s.systemId}">${s.children}</cpix:DRMSystem>`));
   const periodFilter = periodList.map((p) => `<cpix:KeyPeriodFilter periodId="${p.id}"/>`).join('');
-  const rules = keys.map((k) => `    <cpix:ContentKeyUsageRule kid="${k.kid}" intendedTrackType="${k.trackType}">${periodFilter}${k.filters}</cpix:ContentKeyUsageRule>`);
+  const rules = keys.map(
+    (k) => `    <cpix:ContentKeyUsageRule kid="${k.kid}" intendedTrackType="${k.trackType}">${periodFilter}${k.filters}</cpix:ContentKeyUsageRule>`,
+  );
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<cpix:CPIX contentId="${contentId}" version="${version}" ${namespaces}>`,
@@ -119,7 +124,11 @@ function v2Document({ contentId, scheme, keys, systems, period, periods, version
     ...drmList,
     '  </cpix:DRMSystemList>',
     ...(periodList.length > 0
-      ? ['  <cpix:ContentKeyPeriodList>', ...periodList.map((p) => `    <cpix:ContentKeyPeriod id="${p.id}" ${p.attributes}/>`), '  </cpix:ContentKeyPeriodList>']
+      ? [
+          '  <cpix:ContentKeyPeriodList>',
+          ...periodList.map((p) => `    <cpix:ContentKeyPeriod id="${p.id}" ${p.attributes}/>`),
+          '  </cpix:ContentKeyPeriodList>',
+        ]
       : []),
     '  <cpix:ContentKeyUsageRuleList>',
     ...rules,
@@ -262,7 +271,10 @@ const STAGE = 'speke';
  */
 function restEvent({ n, body, caller, spekeVersion, base64 = false }) {
   const time = Date.UTC(2026, 0, 15, 12, 0, n);
-  const amzDate = new Date(time).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = new Date(time)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const requestId = `c0ffee00-0000-4000-8000-${String(n).padStart(12, '0')}`;
   const session = caller === 'MediaConvert' ? 'MediaConvertJob' : 'MediaPackageSpeke';
   const headers = {

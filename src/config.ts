@@ -288,13 +288,19 @@ export function loadLambdaConfig(env: Env = process.env): LambdaConfig {
 /** A comma-separated list, trimmed, empty items dropped; undefined when the variable is unset. */
 function list(r: Reader, name: string): string[] | undefined {
   const raw = r.string(name);
-  return raw === undefined ? undefined : raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return raw === undefined
+    ? undefined
+    : raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
 }
 
 function allowedHosts(r: Reader): string[] | undefined {
   const hosts = list(r, 'SPEKE_ALLOWED_HOSTS');
   for (const host of hosts ?? []) {
-    if (!/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+)$/.test(host)) r.problems.push(`SPEKE_ALLOWED_HOSTS: "${host}" is not a host name or address (no scheme, port or path)`);
+    if (!/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+)$/.test(host))
+      r.problems.push(`SPEKE_ALLOWED_HOSTS: "${host}" is not a host name or address (no scheme, port or path)`);
   }
   return hosts?.map(normalHost);
 }
@@ -322,7 +328,8 @@ function serverLimits(r: Reader, maxBodyBytes: number): LocalServerLimits {
     headersTimeoutMs: r.integer('SPEKE_HEADERS_TIMEOUT_SECONDS', d.headersTimeoutMs / 1000, 1, 600) * 1000,
     requestTimeoutMs: r.integer('SPEKE_REQUEST_TIMEOUT_SECONDS', d.requestTimeoutMs / 1000, 1, 3600) * 1000,
   };
-  if (limits.bodyBudgetBytes < maxBodyBytes) r.problems.push(`SPEKE_BODY_BUDGET_BYTES (${limits.bodyBudgetBytes}) must be at least SPEKE_MAX_BODY_BYTES (${maxBodyBytes})`);
+  if (limits.bodyBudgetBytes < maxBodyBytes)
+    r.problems.push(`SPEKE_BODY_BUDGET_BYTES (${limits.bodyBudgetBytes}) must be at least SPEKE_MAX_BODY_BYTES (${maxBodyBytes})`);
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) r.problems.push('SPEKE_HEADERS_TIMEOUT_SECONDS must not be longer than SPEKE_REQUEST_TIMEOUT_SECONDS');
   return limits;
 }

@@ -20,7 +20,14 @@ function table(rows) {
   return element(
     'table',
     {},
-    ...rows.map(([k, v]) => element('tr', {}, element('td', { textContent: k }), element('td', {}, typeof v === 'object' && v !== null ? element('pre', { textContent: v.pre }) : String(v)))),
+    ...rows.map(([k, v]) =>
+      element(
+        'tr',
+        {},
+        element('td', { textContent: k }),
+        element('td', {}, typeof v === 'object' && v !== null ? element('pre', { textContent: v.pre }) : String(v)),
+      ),
+    ),
   );
 }
 
@@ -34,7 +41,12 @@ async function showSettings() {
     ['master secret', settings.masterSecret === 'SPEKE_MASTER_SECRET' ? 'from SPEKE_MASTER_SECRET (not shown)' : 'file in the data folder (not shown)'],
     ['key derivation', settings.keyDerivation],
     ['ClearKey license', settings.clearKeyLicense],
-    ['limits', Object.entries(settings.limits).map(([k, v]) => `${k} ${v}`).join(', ')],
+    [
+      'limits',
+      Object.entries(settings.limits)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    ],
     ['DRM systems', settings.drmSystems.map((s) => `${s.name} (${s.systemId.slice(0, 8)}…)`).join(', ')],
     ['v2.1 HDCP levels', settings.protectionLevels.hdcp || 'none'],
     ['v2.1 robustness', settings.protectionLevels.robustness || 'none'],
@@ -46,7 +58,15 @@ async function showSettings() {
 function setupForm() {
   $('preset').append(...PRESETS.map((p, i) => element('option', { value: String(i), textContent: p.name })));
   $('systems').append(
-    ...SYSTEMS.map((s) => element('label', {}, element('input', { type: 'checkbox', value: s.id, name: 'system' }), `${s.name} `, element('code', { className: 'muted', textContent: s.id.slice(0, 8) }))),
+    ...SYSTEMS.map((s) =>
+      element(
+        'label',
+        {},
+        element('input', { type: 'checkbox', value: s.id, name: 'system' }),
+        `${s.name} `,
+        element('code', { className: 'muted', textContent: s.id.slice(0, 8) }),
+      ),
+    ),
   );
   const applyPreset = () => {
     const preset = PRESETS[Number($('preset').value)];
@@ -97,7 +117,8 @@ async function send() {
     body: $('request-body').value,
   });
   const text = await res.text();
-  $('answer-status').textContent = `${res.status} ${res.statusText}${res.headers.get('X-Speke-Version') ? ` (X-Speke-Version ${res.headers.get('X-Speke-Version')})` : ''}`;
+  $('answer-status').textContent =
+    `${res.status} ${res.statusText}${res.headers.get('X-Speke-Version') ? ` (X-Speke-Version ${res.headers.get('X-Speke-Version')})` : ''}`;
   $('answer-status').className = res.ok ? 'ok' : 'bad';
   $('answer-body').textContent = text;
   $('answer-body').dataset.status = String(res.status);
@@ -125,7 +146,9 @@ async function showDecoded(doc) {
       }
     }
     for (const attr of ['commonEncryptionScheme', 'explicitIV']) if (contentKey.getAttribute(attr)) rows.push([attr, contentKey.getAttribute(attr)]);
-    const trackType = [...doc.getElementsByTagNameNS(CPIX, 'ContentKeyUsageRule')].find((r) => r.getAttribute('kid') === kid)?.getAttribute('intendedTrackType');
+    const trackType = [...doc.getElementsByTagNameNS(CPIX, 'ContentKeyUsageRule')]
+      .find((r) => r.getAttribute('kid') === kid)
+      ?.getAttribute('intendedTrackType');
     if (trackType) rows.push(['intendedTrackType', trackType]);
     rows.push(...hdcpRows(contentKey.getElementsByTagNameNS(CPIX, 'HDCPData')[0]));
     cards.push(card('Content key', kid, rows));
@@ -184,7 +207,8 @@ async function setupPlayers() {
     $('samples-hint').textContent = samples.hint;
     return;
   }
-  $('samples-hint').textContent = `HLS: content ID "${samples.hls.contentId}", key URL ${samples.hls.keyUrl}. CENC: content ID "${samples.cenc.contentId}", video KID ${samples.cenc.video.kid}, audio KID ${samples.cenc.audio.kid}, license ${samples.cenc.licenseUrl}.`;
+  $('samples-hint').textContent =
+    `HLS: content ID "${samples.hls.contentId}", key URL ${samples.hls.keyUrl}. CENC: content ID "${samples.cenc.contentId}", video KID ${samples.cenc.video.kid}, audio KID ${samples.cenc.audio.kid}, license ${samples.cenc.licenseUrl}.`;
   $('play-hls').disabled = false;
   $('play-cenc').disabled = false;
   $('play-hls').addEventListener('click', () => playHls($('video-hls'), $('status-hls'), $('log-hls'), samples.hls.playlist).catch((e) => fail('hls', e)));

@@ -22,7 +22,10 @@ const fromBase64 = (b64) => Uint8Array.from(atob(b64.replace(/\s+/g, '')), (c) =
 
 /** A fresh recipient: { certificate (base64 DER), privateKey (RSA-OAEP SHA-1 CryptoKey) }. */
 export async function makeRecipient() {
-  const pair = await subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify']);
+  const pair = await subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, [
+    'sign',
+    'verify',
+  ]);
   const spki = new Uint8Array(await subtle.exportKey('spki', pair.publicKey));
   const now = new Date();
   const tbs = seq(
@@ -58,7 +61,13 @@ export async function decryptAnswer(doc, privateKey) {
   const documentKey = await subtle.importKey('raw', documentKeyBytes, 'AES-CBC', false, ['decrypt']);
   const macWrapped = first(first(delivery, CPIX, 'MACMethod'), ENC, 'CipherValue');
   const macKey = macWrapped
-    ? await subtle.importKey('raw', await subtle.decrypt({ name: 'RSA-OAEP' }, privateKey, fromBase64(macWrapped.textContent)), { name: 'HMAC', hash: 'SHA-512' }, false, ['verify'])
+    ? await subtle.importKey(
+        'raw',
+        await subtle.decrypt({ name: 'RSA-OAEP' }, privateKey, fromBase64(macWrapped.textContent)),
+        { name: 'HMAC', hash: 'SHA-512' },
+        false,
+        ['verify'],
+      )
     : undefined;
   const keys = new Map();
   for (const contentKey of doc.getElementsByTagNameNS(CPIX, 'ContentKey')) {

@@ -42,7 +42,15 @@ export function parsePssh(bytes) {
     for (let i = 0; i < count; i++, offset += 16) kids.push(uuid(bytes.slice(offset, offset + 16)));
   }
   const dataSize = view.getUint32(offset);
-  return { size: view.getUint32(0), version, flags: view.getUint32(8) & 0xffffff, systemId, kids, dataSize, data: bytes.slice(offset + 4, offset + 4 + dataSize) };
+  return {
+    size: view.getUint32(0),
+    version,
+    flags: view.getUint32(8) & 0xffffff,
+    systemId,
+    kids,
+    dataSize,
+    data: bytes.slice(offset + 4, offset + 4 + dataSize),
+  };
 }
 
 function varint(bytes, offset) {
@@ -57,7 +65,18 @@ function varint(bytes, offset) {
   return [value, offset];
 }
 
-const WIDEVINE_FIELDS = { 1: 'algorithm', 2: 'key_id', 3: 'provider', 4: 'content_id', 5: 'track_type', 6: 'policy', 7: 'crypto_period_index', 8: 'grouped_license', 9: 'protection_scheme', 10: 'crypto_period_seconds' };
+const WIDEVINE_FIELDS = {
+  1: 'algorithm',
+  2: 'key_id',
+  3: 'provider',
+  4: 'content_id',
+  5: 'track_type',
+  6: 'policy',
+  7: 'crypto_period_index',
+  8: 'grouped_license',
+  9: 'protection_scheme',
+  10: 'crypto_period_seconds',
+};
 
 /** WidevinePsshData (proto2) fields. */
 export function parseWidevine(data) {
@@ -70,7 +89,12 @@ export function parseWidevine(data) {
     if ((key & 7) === 0) {
       let value;
       [value, offset] = varint(data, offset);
-      const text = field === 'protection_scheme' ? `${value} ('${String.fromCharCode(value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255)}')` : field === 'algorithm' ? `${value} (${['UNENCRYPTED', 'AESCTR'][value] ?? '?'})` : String(value);
+      const text =
+        field === 'protection_scheme'
+          ? `${value} ('${String.fromCharCode(value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255)}')`
+          : field === 'algorithm'
+            ? `${value} (${['UNENCRYPTED', 'AESCTR'][value] ?? '?'})`
+            : String(value);
       rows.push([field, text]);
     } else if ((key & 7) === 2) {
       let length;
@@ -89,7 +113,10 @@ export function parseWidevine(data) {
 /** PlayReady Object: little-endian length, record count, then typed records (type 1 = WRM header in UTF-16LE). */
 export function parsePro(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const rows = [['PRO length', `${view.getUint32(0, true)} bytes`], ['records', String(view.getUint16(4, true))]];
+  const rows = [
+    ['PRO length', `${view.getUint32(0, true)} bytes`],
+    ['records', String(view.getUint16(4, true))],
+  ];
   let offset = 6;
   for (let i = 0; i < view.getUint16(4, true); i++) {
     const type = view.getUint16(offset, true);

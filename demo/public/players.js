@@ -33,7 +33,10 @@ function watch(video, report) {
     video.addEventListener('timeupdate', () => {
       if (video.dataset.done) return;
       const frames = video.getVideoPlaybackQuality().totalVideoFrames;
-      video.closest('section')?.querySelector('.time')?.replaceChildren(`${video.currentTime.toFixed(2)} s, ${frames} frames decoded`);
+      video
+        .closest('section')
+        ?.querySelector('.time')
+        ?.replaceChildren(`${video.currentTime.toFixed(2)} s, ${frames} frames decoded`);
     });
     video.addEventListener('error', () => {
       report.fail(`media error ${video.error?.code}: ${video.error?.message ?? ''}`);
@@ -101,7 +104,9 @@ export async function playCenc(video, status, log, sample) {
         const response = await fetch(sample.licenseUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: message.message });
         const body = await response.arrayBuffer();
         if (!response.ok) return report.fail(`license ${response.status}: ${new TextDecoder().decode(body)}`);
-        report.line(`license for KID ${request.kids.map(b64urlToHex).join(', ')}: ${response.status}, ${JSON.parse(new TextDecoder().decode(body)).keys.length} key(s)`);
+        report.line(
+          `license for KID ${request.kids.map(b64urlToHex).join(', ')}: ${response.status}, ${JSON.parse(new TextDecoder().decode(body)).keys.length} key(s)`,
+        );
         await session.update(body);
       } catch (error) {
         report.fail(`license: ${error.message}`);

@@ -14,27 +14,65 @@ export const SYSTEMS = [
 
 export const PRESETS = [
   { name: 'MediaPackage v1 — HLS AES-128 (live)', version: '1', systems: ['81376844-f976-481e-a84e-cc25d39b0b33'], tracks: 'one' },
-  { name: 'MediaPackage v1 — DASH Widevine + PlayReady', version: '1', systems: ['edef8ba9-79d6-4ace-a3c8-27dcd51d21ed', '9a04f079-9840-4286-ab92-e65be0885f95'], tracks: 'one' },
+  {
+    name: 'MediaPackage v1 — DASH Widevine + PlayReady',
+    version: '1',
+    systems: ['edef8ba9-79d6-4ace-a3c8-27dcd51d21ed', '9a04f079-9840-4286-ab92-e65be0885f95'],
+    tracks: 'one',
+  },
   { name: 'MediaPackage v1 — HLS FairPlay', version: '1', systems: ['94ce86fb-07ff-4f43-adb8-93d2fa968ca2'], tracks: 'one' },
   {
     name: 'SPEKE v2 — DASH cenc, video + audio keys, Widevine + PlayReady + common PSSH',
-    version: '2', scheme: 'cenc', signalling: 'dash', tracks: 'av',
+    version: '2',
+    scheme: 'cenc',
+    signalling: 'dash',
+    tracks: 'av',
     systems: ['edef8ba9-79d6-4ace-a3c8-27dcd51d21ed', '9a04f079-9840-4286-ab92-e65be0885f95', '1077efec-c0b2-4d02-ace3-3c1e52e2fb4b'],
   },
-  { name: 'SPEKE v2 — CMAF HLS cbcs, FairPlay + Widevine', version: '2', scheme: 'cbcs', signalling: 'hls', tracks: 'one', systems: ['94ce86fb-07ff-4f43-adb8-93d2fa968ca2', 'edef8ba9-79d6-4ace-a3c8-27dcd51d21ed'] },
+  {
+    name: 'SPEKE v2 — CMAF HLS cbcs, FairPlay + Widevine',
+    version: '2',
+    scheme: 'cbcs',
+    signalling: 'hls',
+    tracks: 'one',
+    systems: ['94ce86fb-07ff-4f43-adb8-93d2fa968ca2', 'edef8ba9-79d6-4ace-a3c8-27dcd51d21ed'],
+  },
   { name: 'SPEKE v2 — TS ClearKey AES-128', version: '2', scheme: 'cbc1', signalling: 'hls', tracks: 'one', systems: ['3ea8778f-7742-4bf9-b18b-e834b2acbd47'] },
-  { name: 'SPEKE v2 — Smooth Streaming PlayReady', version: '2', scheme: 'cenc', signalling: 'mss', tracks: 'one', systems: ['9a04f079-9840-4286-ab92-e65be0885f95'] },
+  {
+    name: 'SPEKE v2 — Smooth Streaming PlayReady',
+    version: '2',
+    scheme: 'cenc',
+    signalling: 'mss',
+    tracks: 'one',
+    systems: ['9a04f079-9840-4286-ab92-e65be0885f95'],
+  },
   {
     name: 'SPEKE v2.1 — live CMAF cbcs, key period with start/end, SD/HD/UHD + audio, Widevine + PlayReady + FairPlay',
-    version: '2.1', scheme: 'cbcs', signalling: 'dash+hls', tracks: 'sd-hd-uhd', periods: 'live',
+    version: '2.1',
+    scheme: 'cbcs',
+    signalling: 'dash+hls',
+    tracks: 'sd-hd-uhd',
+    periods: 'live',
     systems: ['edef8ba9-79d6-4ace-a3c8-27dcd51d21ed', '9a04f079-9840-4286-ab92-e65be0885f95', '94ce86fb-07ff-4f43-adb8-93d2fa968ca2'],
   },
   {
     name: 'SPEKE v2.1 — VOD, key periods as offsets, SAMPLE-AES, FairPlay + Widevine',
-    version: '2.1', scheme: 'SAMPLE-AES', signalling: 'hls', tracks: 'av', periods: 'vod',
+    version: '2.1',
+    scheme: 'SAMPLE-AES',
+    signalling: 'hls',
+    tracks: 'av',
+    periods: 'vod',
     systems: ['94ce86fb-07ff-4f43-adb8-93d2fa968ca2', 'edef8ba9-79d6-4ace-a3c8-27dcd51d21ed'],
   },
-  { name: 'SPEKE v2.1 — TS, AES-128 method, ClearKey AES-128, START_END_ONLY period', version: '2.1', scheme: 'AES-128', signalling: 'hls', tracks: 'one', periods: 'start-end-only', systems: ['3ea8778f-7742-4bf9-b18b-e834b2acbd47'] },
+  {
+    name: 'SPEKE v2.1 — TS, AES-128 method, ClearKey AES-128, START_END_ONLY period',
+    version: '2.1',
+    scheme: 'AES-128',
+    signalling: 'hls',
+    tracks: 'one',
+    periods: 'start-end-only',
+    systems: ['3ea8778f-7742-4bf9-b18b-e834b2acbd47'],
+  },
 ];
 
 /** Key periods a request may carry: none, live (MediaPackage INDEX_WITH_START_END / START_END_ONLY), VOD offsets. */
@@ -129,9 +167,13 @@ function deliveryDataList(certificate) {
 export function buildRequest({ version, contentId, systems, scheme, signalling, tracks, periods = 'none', certificate }) {
   const keys = (TRACKS[tracks] ?? TRACKS.one).map((t) => ({ ...t, kid: randomKid() }));
   const ds = certificate ? ' xmlns:ds="http://www.w3.org/2000/09/xmldsig#"' : '';
-  const drm = (children) => keys.flatMap((k) => systems.map((id) => `\n    <cpix:DRMSystem kid="${k.kid}" systemId="${id}">${children(id)}</cpix:DRMSystem>`)).join('');
+  const drm = (children) =>
+    keys.flatMap((k) => systems.map((id) => `\n    <cpix:DRMSystem kid="${k.kid}" systemId="${id}">${children(id)}</cpix:DRMSystem>`)).join('');
   const list = periodList(periods);
-  const periodXml = list.length === 0 ? '' : `\n  <cpix:ContentKeyPeriodList>${list.map((p) => `\n    <cpix:ContentKeyPeriod id="${p.id}" ${p.attributes}/>`).join('')}\n  </cpix:ContentKeyPeriodList>`;
+  const periodXml =
+    list.length === 0
+      ? ''
+      : `\n  <cpix:ContentKeyPeriodList>${list.map((p) => `\n    <cpix:ContentKeyPeriod id="${p.id}" ${p.attributes}/>`).join('')}\n  </cpix:ContentKeyPeriodList>`;
   const filter = (k) => list.map((p) => `<cpix:KeyPeriodFilter periodId="${p.id}"/>`).join('') + k.filter;
   if (version === '1') {
     return `<?xml version="1.0" encoding="UTF-8"?>

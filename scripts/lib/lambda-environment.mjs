@@ -41,7 +41,8 @@ export function deployedVariables(template, functionId) {
   const fromResources = [];
   for (const [name, value] of Object.entries(merged)) {
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') variables[name] = String(value);
-    else if (value && typeof value === 'object' && typeof value.Ref === 'string' && parameterDefault(template, value.Ref) !== undefined) variables[name] = parameterDefault(template, value.Ref);
+    else if (value && typeof value === 'object' && typeof value.Ref === 'string' && parameterDefault(template, value.Ref) !== undefined)
+      variables[name] = parameterDefault(template, value.Ref);
     else fromResources.push(name);
   }
   return { variables, fromResources };

@@ -52,7 +52,17 @@ function secretsManagerStub(secrets, calls) {
     GetSecretValue: ({ SecretId }) => {
       const name = nameOf(String(SecretId));
       if (!secrets.has(name)) return [400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }];
-      return [200, { ARN: arnOf(name), Name: name, VersionId: randomUUID(), SecretString: secrets.get(name), VersionStages: ['AWSCURRENT'], CreatedDate: Date.now() / 1000 }];
+      return [
+        200,
+        {
+          ARN: arnOf(name),
+          Name: name,
+          VersionId: randomUUID(),
+          SecretString: secrets.get(name),
+          VersionStages: ['AWSCURRENT'],
+          CreatedDate: Date.now() / 1000,
+        },
+      ];
     },
     CreateSecret: ({ Name, SecretString }) => {
       if (secrets.has(Name)) return [400, { __type: 'ResourceExistsException', message: `The operation failed because the secret ${Name} already exists.` }];
@@ -67,7 +77,9 @@ function secretsManagerStub(secrets, calls) {
     const input = JSON.parse((await readBody(request)) || '{}');
     calls.push(operation);
     const handle = operations[operation];
-    const [status, output] = handle ? handle(input) : [400, { __type: 'UnknownOperationException', message: `${operation} is not answered by the local stand-in` }];
+    const [status, output] = handle
+      ? handle(input)
+      : [400, { __type: 'UnknownOperationException', message: `${operation} is not answered by the local stand-in` }];
     response.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1' });
     response.end(JSON.stringify(output));
   });

@@ -10,7 +10,17 @@ import { startLocalAws } from './local-aws.mjs';
 export const LOCAL_KEY_URL_PREFIX = 'https://d111111abcdef8.cloudfront.net';
 
 /** Variables that could send SDK calls somewhere other than the stand-ins; removed before the bundle loads. */
-const UNSET = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN'];
+const UNSET = [
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_SESSION_TOKEN',
+  'AWS_ENDPOINT_URL',
+  'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_ROLE_ARN',
+];
 
 export { lambdaContext };
 
@@ -107,17 +117,26 @@ async function startDeployedBundles(bundles, { env }) {
   const template = loadTemplate();
   const children = {};
   const stop = async () => {
-    await Promise.all(Object.values(children).map((child) => new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill();
-    })));
+    await Promise.all(
+      Object.values(children).map(
+        (child) =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill();
+          }),
+      ),
+    );
     await xray.close();
     await aws.stop();
   };
   try {
     // Nothing of this process's own settings but what a Lambda function also has (PATH, HOME).
-    const base = Object.fromEntries(['PATH', 'HOME', 'TMPDIR', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+    const base = Object.fromEntries(
+      ['PATH', 'HOME', 'TMPDIR', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED']
+        .filter((k) => process.env[k] !== undefined)
+        .map((k) => [k, process.env[k]]),
+    );
     for (const [name, bundlePath] of Object.entries(bundles)) {
       const functionId = FUNCTION_IDS[name];
       if (!functionId) throw new Error(`no function of template.yaml is built as ${name}.mjs`);

@@ -79,5 +79,7 @@ export class S3KeyStore implements KeyStore {
 /** 412 PreconditionFailed (the object exists) or 409 ConditionalRequestConflict (a concurrent conditional write). */
 function isConditionFailure(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e.name === 'PreconditionFailed' || e.name === 'ConditionalRequestConflict' || e.$metadata?.httpStatusCode === 412 || e.$metadata?.httpStatusCode === 409;
+  return (
+    e.name === 'PreconditionFailed' || e.name === 'ConditionalRequestConflict' || e.$metadata?.httpStatusCode === 412 || e.$metadata?.httpStatusCode === 409
+  );
 }

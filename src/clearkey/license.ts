@@ -92,7 +92,8 @@ export function parseClearKeyRequest(body: Uint8Array, limits: ClearKeyLimits = 
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ClearKeyRequestError('Body must be a JSON object with a "kids" array');
   const { kids, type } = json as { kids?: unknown; type?: unknown };
-  if (type !== undefined && type !== CLEARKEY_SESSION_TYPE) throw new ClearKeyRequestError(`Unsupported session type: only "${CLEARKEY_SESSION_TYPE}" licenses are issued`);
+  if (type !== undefined && type !== CLEARKEY_SESSION_TYPE)
+    throw new ClearKeyRequestError(`Unsupported session type: only "${CLEARKEY_SESSION_TYPE}" licenses are issued`);
   if (!Array.isArray(kids) || kids.length === 0) throw new ClearKeyRequestError('"kids" must be a non-empty array');
   if (kids.length > limits.maxKids) throw new ClearKeyRequestError(`Too many KIDs: at most ${limits.maxKids} per request`);
   const unique = [...new Set(kids.map((kid, index) => kidFromBase64Url(kid, index)))];

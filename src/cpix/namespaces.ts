@@ -11,9 +11,7 @@ export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 
 /** The prefixes our answers use for the namespaces we know. */
-export const CANONICAL_PREFIXES: ReadonlyMap<string, string> = new Map(
-  Object.entries(NS).map(([prefix, uri]) => [uri, prefix]),
-);
+export const CANONICAL_PREFIXES: ReadonlyMap<string, string> = new Map(Object.entries(NS).map(([prefix, uri]) => [uri, prefix]));
 
 const KNOWN_NAMESPACES: readonly string[] = [...Object.values(NS), XML_NS, XMLNS_NS];
 

@@ -195,4 +195,3 @@ function renderChunks(writer: DomWriter, list: XmlElement): string {
   }
   return parts.join('\n');
 }
-

@@ -29,8 +29,7 @@ export interface XsDuration {
 /** Years beyond this many digits are refused: no key period lies that far away, and the arithmetic stays exact. */
 const MAX_YEAR = 999_999;
 
-const DATE_TIME =
-  /^(-?)(\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?$/;
+const DATE_TIME = /^(-?)(\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?$/;
 const DURATION = /^(-?)P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?!$)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d+))?S)?)?$/;
 
 function isLeap(year: number): boolean {
@@ -175,8 +174,8 @@ function civil(dayNo: number): { year: number; month: number; dayOfMonth: number
 }
 
 /** The four reference instants of XSD's duration order (XML Schema 1.1 Part 2 §3.3.6.2). */
-const REFERENCES = ['1696-09-01T00:00:00Z', '1697-02-01T00:00:00Z', '1903-03-01T00:00:00Z', '1903-07-01T00:00:00Z'].map(
-  (t) => required(parseXsDateTime(t), `the reference instant ${t}`),
+const REFERENCES = ['1696-09-01T00:00:00Z', '1697-02-01T00:00:00Z', '1903-03-01T00:00:00Z', '1903-07-01T00:00:00Z'].map((t) =>
+  required(parseXsDateTime(t), `the reference instant ${t}`),
 );
 
 /**

@@ -84,8 +84,22 @@ export function parseProtectionLevels(settings: ProtectionLevelSettings): { leve
     if ((HDCP_LEVELS as readonly string[]).includes(value)) hdcp.set(trackType, value as HdcpLevel);
     else problems.push(`SPEKE_HDCP_LEVELS: ${trackType} must be one of ${HDCP_LEVELS.join(', ')} (got "${value}")`);
   }
-  const robustness = perSystem('SPEKE_ROBUSTNESS', settings.SPEKE_ROBUSTNESS, ROBUSTNESS_SYSTEMS, ROBUSTNESS, '1 to 64 letters, digits, "_", ".", ":" or "-"', problems);
+  const robustness = perSystem(
+    'SPEKE_ROBUSTNESS',
+    settings.SPEKE_ROBUSTNESS,
+    ROBUSTNESS_SYSTEMS,
+    ROBUSTNESS,
+    '1 to 64 letters, digits, "_", ".", ":" or "-"',
+    problems,
+  );
   const cpcSystems = Object.fromEntries(Object.entries(CPC_SYSTEMS).map(([name, s]) => [name, s.systemId]));
-  const allowedCpc = perSystem('SPEKE_HLS_ALLOWED_CPC', settings.SPEKE_HLS_ALLOWED_CPC, cpcSystems, CPC_LABELS, 'CPC labels separated by "/", e.g. AppleMain/Main', problems);
+  const allowedCpc = perSystem(
+    'SPEKE_HLS_ALLOWED_CPC',
+    settings.SPEKE_HLS_ALLOWED_CPC,
+    cpcSystems,
+    CPC_LABELS,
+    'CPC labels separated by "/", e.g. AppleMain/Main',
+    problems,
+  );
   return { levels: { hdcp, robustness, allowedCpc }, problems };
 }

@@ -38,7 +38,9 @@ export function createSpekeHandler(deps: HandlerDependencies) {
       // lambdaEdge has lower-cased the header names.
       const version = (event.headers as APIGatewayProxyEvent['headers'] | null)?.['x-speke-version'];
       // Warm (secret cached, keys already published) this answers without a promise: Middy awaits it.
-      const answer = answerAtEdge({ logger, errors: 'text', observe }, (facts) => copyProtectionAtOnce({ body: eventBody(event), spekeVersionHeader: version }, app, facts));
+      const answer = answerAtEdge({ logger, errors: 'text', observe }, (facts) =>
+        copyProtectionAtOnce({ body: eventBody(event), spekeVersionHeader: version }, app, facts),
+      );
       return answer instanceof Promise ? answer.then(lambdaResult) : lambdaResult(answer);
     });
 }

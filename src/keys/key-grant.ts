@@ -42,7 +42,8 @@ export function grantsToRecord(
   }
   const grants: Omit<KeyGrant, 'issuedAt'>[] = [];
   for (const [kid, systems] of systemsByKid) {
-    if ([...systems].some((id) => CLEARKEY_USE_SYSTEMS.has(id))) grants.push({ contentId, kid, kidAsSent: spelling.get(kid) ?? kid, systemIds: [...systems].sort() });
+    if ([...systems].some((id) => CLEARKEY_USE_SYSTEMS.has(id)))
+      grants.push({ contentId, kid, kidAsSent: spelling.get(kid) ?? kid, systemIds: [...systems].sort() });
   }
   return grants;
 }

@@ -21,7 +21,12 @@ export const DEFAULT_PLAYER_TOKEN_TTL_SECONDS = 5 * 60;
 export const PLAYER_TOKEN_MIN_KEY_BYTES = 32;
 
 /** Issues a player token for one content ID, valid for `ttlSeconds` (at most 24 h). */
-export async function issuePlayerToken(key: Uint8Array, contentId: string, ttlSeconds: number = DEFAULT_PLAYER_TOKEN_TTL_SECONDS, now: Date = new Date()): Promise<string> {
+export async function issuePlayerToken(
+  key: Uint8Array,
+  contentId: string,
+  ttlSeconds: number = DEFAULT_PLAYER_TOKEN_TTL_SECONDS,
+  now: Date = new Date(),
+): Promise<string> {
   if (key.length < PLAYER_TOKEN_MIN_KEY_BYTES) throw new Error(`Player token key must be at least ${PLAYER_TOKEN_MIN_KEY_BYTES} bytes`);
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > PLAYER_TOKEN_MAX_LIFETIME_SECONDS) {
     throw new Error(`Player token lifetime must be 1 to ${PLAYER_TOKEN_MAX_LIFETIME_SECONDS} seconds`);
@@ -45,7 +50,8 @@ const unauthorized = (message: string) => new ClearKeyRequestError(message, 401,
  */
 export async function verifyPlayerToken(authorizationHeader: string | undefined, key: Uint8Array, contentId: string, now: Date = new Date()): Promise<void> {
   const header = authorizationHeader ?? '';
-  if (!/^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(header)) throw unauthorized('Unauthorized: a player token is required (Authorization: Bearer <token>)');
+  if (!/^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(header))
+    throw unauthorized('Unauthorized: a player token is required (Authorization: Bearer <token>)');
   let cid: unknown;
   try {
     const { payload } = await jwtVerify(header.slice('Bearer '.length), key, {

@@ -28,7 +28,6 @@ export interface LocalServerDependencies {
 /** Bodies past the limit are read and dropped up to this many bytes, so the 413 reaches the client. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
 
-
 /** A percent-encoded path segment decoded, or undefined when it is not valid percent-encoding. */
 function safeDecode(segment: string): string | undefined {
   try {
@@ -216,15 +215,20 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
     const allow = route ? allowedMethods(route) : '';
     const cors = refusal === undefined && route?.cors ? origins.corsHeaders(origin, allow, route.cors.allowHeaders) : undefined;
     // The route is async, so answerAtEdge answers with a promise (wrapped only for its type).
-    Promise.resolve(answerAtEdge({ logger, route: route?.name ?? (refusal ? path : undefined), requestId, errors: refusal || !route ? 'text' : route.errors, headers: cors }, async (facts) => {
-      if (refusal) return refusal;
-      if (!matched || !route) return NOT_FOUND;
-      if (req.method === 'OPTIONS' && route.cors) return { status: 204, headers: { 'Access-Control-Max-Age': '86400' }, body: '' };
-      if (!route.methods.includes(req.method ?? '')) return text(405, 'Method not allowed', 'method-not-allowed', { Allow: allow });
-      const request: LocalRequest = { req, res, path, params: matched.params, query: url?.searchParams ?? EMPTY_QUERY };
-      await authorize(route, request);
-      return route.handle(request, facts);
-    }))
+    Promise.resolve(
+      answerAtEdge(
+        { logger, route: route?.name ?? (refusal ? path : undefined), requestId, errors: refusal || !route ? 'text' : route.errors, headers: cors },
+        async (facts) => {
+          if (refusal) return refusal;
+          if (!matched || !route) return NOT_FOUND;
+          if (req.method === 'OPTIONS' && route.cors) return { status: 204, headers: { 'Access-Control-Max-Age': '86400' }, body: '' };
+          if (!route.methods.includes(req.method ?? '')) return text(405, 'Method not allowed', 'method-not-allowed', { Allow: allow });
+          const request: LocalRequest = { req, res, path, params: matched.params, query: url?.searchParams ?? EMPTY_QUERY };
+          await authorize(route, request);
+          return route.handle(request, facts);
+        },
+      ),
+    )
       .then((answer) => send(res, answer))
       .catch((error: unknown) => {
         if (!res.headersSent) send(res, errorAnswer(error, 'text'));

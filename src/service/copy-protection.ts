@@ -62,7 +62,10 @@ export function copyProtectionAtOnce(request: CpixRequest, deps: CopyProtectionD
  * Publishes the answer's AES-128 keys and records its ClearKey grants; undefined (nothing to wait
  * for) when there is no grant and the key store knows every key already published with its bytes.
  */
-export function publish(answer: Pick<CpixAnswer, 'keysToPublish' | 'grants'>, deps: Pick<CopyProtectionDependencies, 'keyStore' | 'grants' | 'clock'>): Promise<void> | undefined {
+export function publish(
+  answer: Pick<CpixAnswer, 'keysToPublish' | 'grants'>,
+  deps: Pick<CopyProtectionDependencies, 'keyStore' | 'grants' | 'clock'>,
+): Promise<void> | undefined {
   const { keyStore, grants } = deps;
   const writes: (() => Promise<void>)[] = [];
   for (const k of answer.keysToPublish) {

@@ -40,7 +40,9 @@ const CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
  */
 export function errorAnswer(error: unknown, style: ErrorStyle): MappedError {
   const mapped =
-    error instanceof SpekeHttpError ? { status: error.status, body: error.message, reason: error.reason } : { status: 500, body: 'Internal server error', reason: 'internal-error' };
+    error instanceof SpekeHttpError
+      ? { status: error.status, body: error.message, reason: error.reason }
+      : { status: 500, body: 'Internal server error', reason: 'internal-error' };
   const headers = style === 'json' ? JSON_HEADERS : TEXT_HEADERS;
   return {
     status: mapped.status,
@@ -71,7 +73,10 @@ export interface EdgeRequest {
  * `run` answers at once (the Lambda handler's warm path) so does this, without a promise (under the
  * X-Ray SDK's async hook every promise costs); callers await it.
  */
-export function answerAtEdge<A extends EdgeAnswer>(request: EdgeRequest, run: (facts: RequestFacts) => A | Promise<A>): A | MappedError | Promise<A | MappedError> {
+export function answerAtEdge<A extends EdgeAnswer>(
+  request: EdgeRequest,
+  run: (facts: RequestFacts) => A | Promise<A>,
+): A | MappedError | Promise<A | MappedError> {
   const started = performance.now();
   const facts: RequestFacts = {};
   let running: A | Promise<A>;

@@ -17,7 +17,11 @@ export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1
 
 /** Host names as compared: lower-case, IPv6 without brackets, no trailing dot. */
 export function normalHost(name: string): string {
-  return name.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 }
 
 /** The host name of a Host header value (`name`, `name:port`, `[v6]`, `[v6]:port`), normalised. */

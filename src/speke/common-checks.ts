@@ -28,16 +28,10 @@ export function checkContentIdLength(contentId: string, attribute: string, limit
 
 export function checkCounts(document: CpixDocument, limits: Limits): void {
   if (document.contentKeys.length > limits.maxContentKeys) {
-    throw new SpekeValidationError(
-      `Too many ContentKey elements: ${document.contentKeys.length} (limit ${limits.maxContentKeys})`,
-      'too-many-keys',
-    );
+    throw new SpekeValidationError(`Too many ContentKey elements: ${document.contentKeys.length} (limit ${limits.maxContentKeys})`, 'too-many-keys');
   }
   if (document.drmSystems.length > limits.maxDrmSystems) {
-    throw new SpekeValidationError(
-      `Too many DRMSystem elements: ${document.drmSystems.length} (limit ${limits.maxDrmSystems})`,
-      'too-many-drm-systems',
-    );
+    throw new SpekeValidationError(`Too many DRMSystem elements: ${document.drmSystems.length} (limit ${limits.maxDrmSystems})`, 'too-many-drm-systems');
   }
 }
 

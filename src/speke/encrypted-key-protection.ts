@@ -1,13 +1,5 @@
 import type { Clock, Entropy } from '../ports.js';
-import {
-  ALGORITHM,
-  DOCUMENT_KEY_BYTES,
-  encryptContentKey,
-  IV_BYTES,
-  MAC_KEY_BYTES,
-  valueMac,
-  wrapForRecipient,
-} from '../keys/document-encryption.js';
+import { ALGORITHM, DOCUMENT_KEY_BYTES, encryptContentKey, IV_BYTES, MAC_KEY_BYTES, valueMac, wrapForRecipient } from '../keys/document-encryption.js';
 import { clearKeyProtection, type ContentKeyProtection, type DocumentProtection } from './content-key-protection.js';
 import { encryptedSecret, readRecipients, writeDeliveredKeys, type Recipient } from './delivery-data.js';
 

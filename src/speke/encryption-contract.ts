@@ -20,8 +20,7 @@ function malformed(): SpekeValidationError {
  * a contract that breaks a rule is refused with the specification's text.
  */
 export function checkEncryptionContract(document: CpixDocument, kids: ReadonlySet<string>): void {
-  const avFilters = (rule: (typeof document.usageRules)[number]) =>
-    childElements(rule.element).filter((c) => c.ns === NS.cpix && VIDEO_OR_AUDIO.has(c.local));
+  const avFilters = (rule: (typeof document.usageRules)[number]) => childElements(rule.element).filter((c) => c.ns === NS.cpix && VIDEO_OR_AUDIO.has(c.local));
   if (document.usageRules.every((rule) => avFilters(rule).length === 0)) {
     throw new SpekeValidationError(MISSING_CONTRACT, 'missing-contract');
   }

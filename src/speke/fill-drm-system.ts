@@ -84,11 +84,7 @@ function checkHlsPair(children: XmlElement[], kid: string, systemId: string, mas
  * Fills the children the encryptor asked for. Children that have no meaning for the system are
  * removed, never returned empty; children in foreign namespaces are kept as they were.
  */
-export function fillDrmSystem(
-  drm: XmlElement,
-  signalling: Signalling,
-  context: { spekeVersion: SpekeVersion; kid: string; systemId: string },
-): void {
+export function fillDrmSystem(drm: XmlElement, signalling: Signalling, context: { spekeVersion: SpekeVersion; kid: string; systemId: string }): void {
   const children = drm.children.filter((c): c is XmlElement => c.kind === 'element');
   const v2 = isV2(context.spekeVersion);
   const masterPlaylists = context.spekeVersion === 'v2.1' ? MASTER_V21 : MASTER;

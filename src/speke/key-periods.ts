@@ -25,10 +25,7 @@ import { required } from '../required.js';
  */
 
 /** The interval a period covers, in the one time line its attributes use. */
-export type PeriodSpan =
-  | { kind: 'live'; start: XsDateTime; end: XsDateTime }
-  | { kind: 'vod'; start: XsDuration; end: XsDuration }
-  | { kind: 'none' };
+export type PeriodSpan = { kind: 'live'; start: XsDateTime; end: XsDateTime } | { kind: 'vod'; start: XsDuration; end: XsDuration } | { kind: 'none' };
 
 const LIVE = ['start', 'end'] as const;
 const VOD = ['startOffset', 'endOffset'] as const;

@@ -69,4 +69,3 @@ export function signalProtectionLevels(request: ValidatedRequest, levels: Protec
     }
   }
 }
-

@@ -37,7 +37,13 @@ export function validateV1(document: CpixDocument, registry: DrmRegistry, limits
     if (scheme !== undefined && !ENCRYPTION_SCHEMES.includes(scheme as EncryptionScheme)) {
       throw new SpekeValidationError(`Unsupported ContentKey@commonEncryptionScheme ${printable(scheme)} for KID ${kid}`, 'unsupported-scheme');
     }
-    return { entry, kid, kidAsSent: required(entry.kid, 'ContentKey@kid'), explicitIV: decodeExplicitIV(entry, kid), scheme: scheme as EncryptionScheme | undefined };
+    return {
+      entry,
+      kid,
+      kidAsSent: required(entry.kid, 'ContentKey@kid'),
+      explicitIV: decodeExplicitIV(entry, kid),
+      scheme: scheme as EncryptionScheme | undefined,
+    };
   });
   checkDrmSystemAttributes(document);
   const drmSystems = resolveDrmSystems(document, registry);

@@ -66,7 +66,8 @@ export function validateV2(document: CpixDocument, registry: DrmRegistry, limits
   // #7, #8
   const schemes = document.contentKeys.map((key) => {
     const scheme = key.commonEncryptionScheme?.trim();
-    if (scheme === undefined || scheme === '') fail(`Missing ContentKey@commonEncryptionScheme for KID ${required(key.kid, 'ContentKey@kid').trim()}`, 'missing-scheme');
+    if (scheme === undefined || scheme === '')
+      fail(`Missing ContentKey@commonEncryptionScheme for KID ${required(key.kid, 'ContentKey@kid').trim()}`, 'missing-scheme');
     return scheme;
   });
   const scheme = required(schemes[0], 'the first scheme');

@@ -82,7 +82,10 @@ beforeAll(async () => {
   await buildHandler({ outdir: join(workDir, 'speke') });
   eventFiles = (await readdir(EVENTS_DIR)).filter((f) => f.endsWith('.json')).sort();
   for (const file of eventFiles) events.set(file, JSON.parse(await readFile(join(EVENTS_DIR, file), 'utf8')) as ApiEvent);
-  for (const result of await invoke(eventFiles.map((f) => join('events', f)), join(workDir, 'results.json'))) {
+  for (const result of await invoke(
+    eventFiles.map((f) => join('events', f)),
+    join(workDir, 'results.json'),
+  )) {
     results.set(result.event.replace(/^events\//, ''), result);
   }
 
@@ -94,7 +97,14 @@ beforeAll(async () => {
     const event = events.get(file)!;
     const withToken = join(workDir, `with-token-${file}`);
     const authorization = `Bearer ${TOKEN}`;
-    await writeFile(withToken, JSON.stringify({ ...event, headers: { ...event.headers, Authorization: authorization }, multiValueHeaders: { ...event.multiValueHeaders, Authorization: [authorization] } }));
+    await writeFile(
+      withToken,
+      JSON.stringify({
+        ...event,
+        headers: { ...event.headers, Authorization: authorization },
+        multiValueHeaders: { ...event.multiValueHeaders, Authorization: [authorization] },
+      }),
+    );
     tokenFiles.push(join('events', file), withToken);
   }
   for (const result of await invoke(tokenFiles, join(workDir, 'token-results.json'), { SPEKE_KEY_ACCESS_TOKEN: TOKEN })) {
@@ -131,7 +141,11 @@ describe('events/ answered by the built bundles as deployed (npm run invoke -- -
 
   it('traces every invocation (segments reach the X-Ray daemon address) and runs with source maps enabled', () => {
     for (const result of deployed) {
-      expect({ event: result.event, traced: result.xrayDatagrams > 0, sourceMaps: result.sourceMapsEnabled }).toEqual({ event: result.event, traced: true, sourceMaps: true });
+      expect({ event: result.event, traced: result.xrayDatagrams > 0, sourceMaps: result.sourceMapsEnabled }).toEqual({
+        event: result.event,
+        traced: true,
+        sourceMaps: true,
+      });
     }
     // Nothing from the X-Ray SDK about a missing segment or context.
     expect(stderr).not.toMatch(/segment|context missing/i);
@@ -202,7 +216,9 @@ describe('events/ answered by the built bundle', () => {
       const kid = key.slice(contentId.length + 1);
       const contentKey = all(answer, CPIX, 'ContentKey').find((k) => k.attrs.kid === kid)!;
       expect(all(contentKey, PSKC, 'PlainValue')[0]!.text).toBe(value);
-      const signalled = [...all(answer, CPIX, 'URIExtXKey'), ...all(answer, CPIX, 'HLSSignalingData')].map((n) => Buffer.from(n.text, 'base64').toString('utf8'));
+      const signalled = [...all(answer, CPIX, 'URIExtXKey'), ...all(answer, CPIX, 'HLSSignalingData')].map((n) =>
+        Buffer.from(n.text, 'base64').toString('utf8'),
+      );
       expect(signalled.some((text) => text.includes(`${KEY_URL_PREFIX}/${encodeURIComponent(contentId)}/${kid}`))).toBe(true);
     }
     // v1 answers keep the speke: elements they fill; nothing is left empty.
@@ -277,7 +293,9 @@ describe('events/clearkey-license.json answered by the built clearkey-license bu
     expect(speke.attrs.contentId).toBe(event.queryStringParameters!.contentId);
     for (const { kty, kid, k } of license.keys) {
       expect(kty).toBe('oct');
-      const uuid = Buffer.from(kid, 'base64url').toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+      const uuid = Buffer.from(kid, 'base64url')
+        .toString('hex')
+        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
       const contentKey = all(speke, CPIX, 'ContentKey').find((c) => c.attrs.kid === uuid)!;
       expect(contentKey).toBeDefined();
       expect(Buffer.from(k, 'base64url').toString('base64')).toBe(all(contentKey, PSKC, 'PlainValue')[0]!.text);

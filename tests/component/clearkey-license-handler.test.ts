@@ -46,8 +46,17 @@ afterAll(() => {
 function setup(env: Record<string, string>) {
   const logs: string[] = [];
   const config = loadLambdaConfig(env);
-  const app = createClearKeyLicenseDependencies(config, { s3: new S3Client({ region: 'us-east-1' }), secretsManager: new SecretsManagerClient({ region: 'us-east-1' }) });
-  const handler = createClearKeyLicenseHandler({ app, enabled: config.clearKeyLicense, accessToken: fixedAccessToken(config.keyAccessToken), logger: capturingLogger(logs), tracer: new Tracer({ enabled: false }) });
+  const app = createClearKeyLicenseDependencies(config, {
+    s3: new S3Client({ region: 'us-east-1' }),
+    secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
+  });
+  const handler = createClearKeyLicenseHandler({
+    app,
+    enabled: config.clearKeyLicense,
+    accessToken: fixedAccessToken(config.keyAccessToken),
+    logger: capturingLogger(logs),
+    tracer: new Tracer({ enabled: false }),
+  });
   return { handler, logs };
 }
 
@@ -61,12 +70,26 @@ function event(options: { method?: string; headers?: Record<string, string> } = 
   };
 }
 
-const expectedKeySet = () => ({ keys: [{ kty: 'oct', kid: b64url(KID_A), k: derive(SECRET, 'content-key', 'movie-1', KID_A).toString('base64url') }], type: 'temporary' });
+const expectedKeySet = () => ({
+  keys: [{ kty: 'oct', kid: b64url(KID_A), k: derive(SECRET, 'content-key', 'movie-1', KID_A).toString('base64url') }],
+  type: 'temporary',
+});
 
 describe('hasBearerToken', () => {
   it('accepts exactly `Bearer <token>`', () => {
     expect(hasBearerToken(`Bearer ${TOKEN}`, TOKEN)).toBe(true);
-    for (const header of [undefined, '', TOKEN, `Basic ${TOKEN}`, `bearer ${TOKEN}`, `Bearer  ${TOKEN}`, `Bearer ${TOKEN} `, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, 'Bearer wrong-token-0123456789']) {
+    for (const header of [
+      undefined,
+      '',
+      TOKEN,
+      `Basic ${TOKEN}`,
+      `bearer ${TOKEN}`,
+      `Bearer  ${TOKEN}`,
+      `Bearer ${TOKEN} `,
+      `Bearer ${TOKEN}x`,
+      `Bearer ${TOKEN.slice(1)}`,
+      'Bearer wrong-token-0123456789',
+    ]) {
       expect(hasBearerToken(header, TOKEN)).toBe(false);
     }
   });
@@ -112,7 +135,9 @@ describe('ClearKey license Lambda handler: bearer token', () => {
       'Access-Control-Allow-Headers': expect.stringContaining('Authorization'),
     });
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
-    expect(logs.map((line): unknown => JSON.parse(line))).toEqual([expect.objectContaining({ route: 'clearkey/license', status: 401, reason: 'unauthorized' })]);
+    expect(logs.map((line): unknown => JSON.parse(line))).toEqual([
+      expect.objectContaining({ route: 'clearkey/license', status: 401, reason: 'unauthorized' }),
+    ]);
     expect(logs.join('\n')).not.toContain(TOKEN);
   });
 
@@ -127,9 +152,15 @@ describe('ClearKey license Lambda handler: bearer token', () => {
 
   it('answers the CORS preflight without the token', async () => {
     const { handler } = setup({ ...ENV, SPEKE_KEY_ACCESS_TOKEN: TOKEN });
-    const res = await handler(event({ method: 'OPTIONS', headers: { Origin: 'https://player.example', 'Access-Control-Request-Headers': 'authorization,content-type' } }), lambdaContext);
+    const res = await handler(
+      event({ method: 'OPTIONS', headers: { Origin: 'https://player.example', 'Access-Control-Request-Headers': 'authorization,content-type' } }),
+      lambdaContext,
+    );
     expect(res.statusCode).toBe(204);
-    expect(res.headers).toMatchObject({ 'Access-Control-Allow-Methods': 'POST, OPTIONS', 'Access-Control-Allow-Headers': expect.stringContaining('Authorization') });
+    expect(res.headers).toMatchObject({
+      'Access-Control-Allow-Methods': 'POST, OPTIONS',
+      'Access-Control-Allow-Headers': expect.stringContaining('Authorization'),
+    });
   });
 
   it('stays a 404 when the endpoint is switched off, token or not', async () => {

@@ -36,7 +36,12 @@ const MIX: { name: string; body: string; version?: string; encrypted?: boolean }
   { name: 'v2 CMAF cbcs WV+PR+FP', body: v2Request({ contentId: 'cmaf-1', keys: VIDEO_AUDIO, systems: [WV, PR, FP], periods: true }), version: '2.0' },
   { name: 'v2 cenc WV+PR', body: v2Request({ contentId: 'dash-1', scheme: 'cenc', keys: VIDEO_AUDIO, systems: [WV, PR] }), version: '2.0' },
   { name: 'v2 ClearKey AES-128', body: v2Request({ contentId: 'ts-1', scheme: 'cbc1', systems: [CK] }), version: '2.0' },
-  { name: 'v2 encrypted', body: withDeliveryData(v2Request({ contentId: 'enc-1', keys: VIDEO_AUDIO, systems: [WV, PR, FP] })), version: '2.0', encrypted: true },
+  {
+    name: 'v2 encrypted',
+    body: withDeliveryData(v2Request({ contentId: 'enc-1', keys: VIDEO_AUDIO, systems: [WV, PR, FP] })),
+    version: '2.0',
+    encrypted: true,
+  },
   { name: 'v1 encrypted', body: withDeliveryData(v1Aes128({ contentId: 'enc-live', kid: KID_B })), encrypted: true },
   { name: 'v2 refused', body: v2Request({ contentId: '' }), version: '2.0' },
   { name: 'bad version', body: v1Aes128(), version: '3.0' },
@@ -102,7 +107,13 @@ describe('no key leaves where it should not', () => {
 });
 
 describe('metrics, traces and logs', () => {
-  const blobs = (emf: string[]) => emf.map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } });
+  const blobs = (emf: string[]) =>
+    emf.map(
+      (l) =>
+        JSON.parse(l) as Record<string, unknown> & {
+          _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+        },
+    );
 
   it('publishes one record per invocation: requests by version and outcome, keys issued, DRM systems and duration', async () => {
     const { handler, emf } = setup();
@@ -122,7 +133,8 @@ describe('metrics, traces and logs', () => {
 
   it('publishes one record per invocation for every request of the mix (the cold-start metric once more)', async () => {
     const { handler, emf } = setup();
-    for (const request of MIX) await handler(apiGatewayEvent(request.body, { headers: request.version ? { 'X-Speke-Version': request.version } : {} }), lambdaContext);
+    for (const request of MIX)
+      await handler(apiGatewayEvent(request.body, { headers: request.version ? { 'X-Speke-Version': request.version } : {} }), lambdaContext);
     expect(blobs(emf).filter((b) => !('ColdStart' in b))).toHaveLength(MIX.length);
   });
 
@@ -135,13 +147,23 @@ describe('metrics, traces and logs', () => {
     expect(all_).toHaveLength(2);
     expect(all_[0]).toMatchObject({ ClientErrors: 1, Requests: 1, Reason: 'missing-content-id', Outcome: 'client-error' });
     expect(all_[1]).toMatchObject({ ServerErrors: 1, Requests: 1, Reason: 'key-store-failure', Outcome: 'server-error' });
-    for (const record of all_) expect(record._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['service', 'SpekeVersion', 'Outcome'], ['service', 'Reason']]);
+    for (const record of all_)
+      expect(record._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([
+        ['service', 'SpekeVersion', 'Outcome'],
+        ['service', 'Reason'],
+      ]);
   });
 
   it('annotates the trace with version, status and key count', async () => {
     const { handler, annotations } = setup();
     await handler(apiGatewayEvent(v1Aes128()), lambdaContext);
-    expect(annotations).toEqual(expect.arrayContaining([['spekeVersion', 'v1'], ['status', 200], ['keyCount', 1]]));
+    expect(annotations).toEqual(
+      expect.arrayContaining([
+        ['spekeVersion', 'v1'],
+        ['status', 200],
+        ['keyCount', 1],
+      ]),
+    );
   });
 
   it('logs carry the request id, content ID, counts and outcome', async () => {

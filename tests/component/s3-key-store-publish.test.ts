@@ -22,7 +22,13 @@ describe('S3 key store: an identical key object is not written again', () => {
     await store().put('channel-1', KID_A, KEY);
     const puts = s3.commandCalls(PutObjectCommand);
     expect(puts).toHaveLength(1);
-    expect(puts[0]!.args[0].input).toMatchObject({ Bucket: 'keys', Key: `channel-1/${KID_A}`, Body: KEY, IfNoneMatch: '*', ContentType: 'application/octet-stream' });
+    expect(puts[0]!.args[0].input).toMatchObject({
+      Bucket: 'keys',
+      Key: `channel-1/${KID_A}`,
+      Body: KEY,
+      IfNoneMatch: '*',
+      ContentType: 'application/octet-stream',
+    });
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
 

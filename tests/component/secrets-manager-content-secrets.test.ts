@@ -132,7 +132,10 @@ describe('reference mode on Lambda (createLambdaDependencies with SPEKE_KEY_DERI
     SPEKE_KEY_DERIVATION: 'reference',
   };
   const instance = () =>
-    createLambdaDependencies(loadLambdaConfig(env), { s3: new S3Client({ region: 'eu-west-1' }), secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }) });
+    createLambdaDependencies(loadLambdaConfig(env), {
+      s3: new S3Client({ region: 'eu-west-1' }),
+      secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
+    });
 
   /** An in-memory Secrets Manager: GetSecretValue/CreateSecret on a map, slow enough for callers to overlap. */
   function fakeSecretsManager(): Map<string, string> {

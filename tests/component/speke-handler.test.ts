@@ -141,7 +141,13 @@ describe('Lambda handler (Powertools, through the edge) with mocked AWS clients'
     const lines = logs.map((l) => JSON.parse(l) as Record<string, unknown>);
     const requestLines = lines.filter((l) => l.message === 'request answered');
     expect(requestLines).toHaveLength(1);
-    expect(requestLines[0]).toMatchObject({ spekeVersion: 'v1', contentId: 'channel-9', keyCount: 1, status: 200, function_request_id: lambdaContext.awsRequestId });
+    expect(requestLines[0]).toMatchObject({
+      spekeVersion: 'v1',
+      contentId: 'channel-9',
+      keyCount: 1,
+      status: 200,
+      function_request_id: lambdaContext.awsRequestId,
+    });
     const all = logs.join('\n');
     expect(all).not.toContain(key);
     expect(all).not.toContain(Buffer.from(key, 'base64').toString('hex'));

@@ -44,7 +44,9 @@ describe('Lambda handler: SPEKE v2.1', () => {
     expect(res.headers).toMatchObject({ 'Content-Type': 'application/xml', 'X-Speke-Version': '2.1' });
     const doc = parse(res.body);
     const keys = all(doc, CPIX, 'ContentKey');
-    expect(keys.map((k) => all(k, PSKC, 'PlainValue')[0]!.text)).toEqual([KID_A, KID_B].map((kid) => derive(SECRET, 'content-key', 'live-21', kid).toString('base64')));
+    expect(keys.map((k) => all(k, PSKC, 'PlainValue')[0]!.text)).toEqual(
+      [KID_A, KID_B].map((kid) => derive(SECRET, 'content-key', 'live-21', kid).toString('base64')),
+    );
     expect(keys.map((k) => all(k, CPIX, 'HDCPData')[0]?.attrs.HLSHDCPLevel)).toEqual(['TYPE-1', 'NONE']);
     const video = all(doc, CPIX, 'DRMSystem').filter((d) => d.attrs.kid === KID_A);
     expect(all(video[0]!, CPIX, 'ContentProtectionData')[0]!.attrs.robustness).toBe('3000');
@@ -54,7 +56,10 @@ describe('Lambda handler: SPEKE v2.1', () => {
 
   it('refuses a malformed period with 422 plain text before reading the secret', async () => {
     const { handler } = spekeHandlerUnderTest({ env: ENV });
-    const res = await handler(apiGatewayEvent(BODY.replace('end="2026-01-01T00:00:06Z"', 'end="soon"'), { headers: { 'X-Speke-Version': '2.1' } }), lambdaContext);
+    const res = await handler(
+      apiGatewayEvent(BODY.replace('end="2026-01-01T00:00:06Z"', 'end="soon"'), { headers: { 'X-Speke-Version': '2.1' } }),
+      lambdaContext,
+    );
     expect(res).toMatchObject({
       statusCode: 422,
       body: 'Malformed ContentKeyPeriod keyPeriod_1: @end "soon" is not an xs:dateTime (for example 2026-01-01T00:00:06Z)',

@@ -41,16 +41,28 @@ const LEVELS = loadLocalConfig({
 }).protectionLevels;
 
 /** SPEKE's playlist="master" as CPIX 2.4 calls it, and its DocumentKey without @Algorithm. */
-const asCpix24 = (xml: string) =>
-  xml.replaceAll('playlist="master"', 'playlist="multiVariant"').replace(/(<cpix:DocumentKey) Algorithm="[^"]*"/g, '$1');
+const asCpix24 = (xml: string) => xml.replaceAll('playlist="master"', 'playlist="multiVariant"').replace(/(<cpix:DocumentKey) Algorithm="[^"]*"/g, '$1');
 const run = (body: string) => answer(body, '2.1', { context: testContext({ protectionLevels: LEVELS }) }).body;
 
 describe('SPEKE v2.1 answers validate against the CPIX 2.4 schema', () => {
   it.each([
-    ['live, start/end periods, Widevine + PlayReady + FairPlay + common PSSH, HDCP and robustness', v21Request({ keys: KEYS, systems: ALL_DRMS, periodList: LIVE })],
+    [
+      'live, start/end periods, Widevine + PlayReady + FairPlay + common PSSH, HDCP and robustness',
+      v21Request({ keys: KEYS, systems: ALL_DRMS, periodList: LIVE }),
+    ],
     ['VOD, offset periods, SAMPLE-AES', v21Request({ keys: KEYS, scheme: 'SAMPLE-AES', systems: ALL_DRMS.slice(0, 3), periodList: VOD })],
-    ['ClearKey AES-128 with the AES-128 method, no periods', v21Request({ scheme: 'AES-128', systems: [{ systemId: SYSTEM.clearKeyAes128, children: HLS_PAIR }] })],
-    ['Widevine + PlayReady, SAMPLE-AES-CTR, DASH only', v21Request({ keys: KEYS, scheme: 'SAMPLE-AES-CTR', systems: [ALL_DRMS[0]!, ALL_DRMS[1]!].map((s) => ({ ...s, children: '<cpix:PSSH/><cpix:ContentProtectionData/>' })) })],
+    [
+      'ClearKey AES-128 with the AES-128 method, no periods',
+      v21Request({ scheme: 'AES-128', systems: [{ systemId: SYSTEM.clearKeyAes128, children: HLS_PAIR }] }),
+    ],
+    [
+      'Widevine + PlayReady, SAMPLE-AES-CTR, DASH only',
+      v21Request({
+        keys: KEYS,
+        scheme: 'SAMPLE-AES-CTR',
+        systems: [ALL_DRMS[0]!, ALL_DRMS[1]!].map((s) => ({ ...s, children: '<cpix:PSSH/><cpix:ContentProtectionData/>' })),
+      }),
+    ],
   ])('%s', async (_name, body) => {
     const out = run(body);
     expect(await cpixSchemaErrors(asCpix24(out), '2.4')).toEqual([]);
@@ -73,7 +85,7 @@ describe('SPEKE v2.1 answers validate against the CPIX 2.4 schema', () => {
     expect(await cpixSchemaErrors(asCpix24(out), '2.4')).toEqual([]);
   });
 
-  it("differs from CPIX 2.4 only in SPEKE's playlist=\"master\"", async () => {
+  it('differs from CPIX 2.4 only in SPEKE\'s playlist="master"', async () => {
     const out = run(v21Request({ keys: KEYS, systems: ALL_DRMS, periodList: LIVE }));
     const errors = await cpixSchemaErrors(out, '2.4');
     expect(errors.length).toBeGreaterThan(0);
@@ -91,8 +103,13 @@ describe('SPEKE v2.1 answers validate against the CPIX 2.4 schema', () => {
   it('the schema itself refuses what CPIX 2.4 dropped (URIExtXKey, a non-UUID systemId, an empty list)', async () => {
     const out = asCpix24(run(v21Request({ systems: [ALL_DRMS[2]!] })));
     expect(await cpixSchemaErrors(out, '2.4')).toEqual([]);
-    expect((await cpixSchemaErrors(out.replace('<cpix:HLSSignalingData', '<cpix:URIExtXKey>aGk=</cpix:URIExtXKey><cpix:HLSSignalingData'), '2.4')).length).toBeGreaterThan(0);
+    expect(
+      (await cpixSchemaErrors(out.replace('<cpix:HLSSignalingData', '<cpix:URIExtXKey>aGk=</cpix:URIExtXKey><cpix:HLSSignalingData'), '2.4')).length,
+    ).toBeGreaterThan(0);
     expect((await cpixSchemaErrors(out.replace(`systemId="${SYSTEM.fairplay}"`, 'systemId="fairplay"'), '2.4')).length).toBeGreaterThan(0);
-    expect((await cpixSchemaErrors(out.replace(/<cpix:ContentKeyUsageRuleList>[\s\S]*<\/cpix:ContentKeyUsageRuleList>/, '<cpix:ContentKeyUsageRuleList/>'), '2.4')).length).toBeGreaterThan(0);
+    expect(
+      (await cpixSchemaErrors(out.replace(/<cpix:ContentKeyUsageRuleList>[\s\S]*<\/cpix:ContentKeyUsageRuleList>/, '<cpix:ContentKeyUsageRuleList/>'), '2.4'))
+        .length,
+    ).toBeGreaterThan(0);
   });
 });

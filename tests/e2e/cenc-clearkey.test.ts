@@ -61,7 +61,10 @@ suite('CENC with ClearKey end to end: SPEKE v2 keys, ffmpeg encryption, EME play
   });
 
   it('the keys from /clearkey/license decrypt what ffmpeg encrypted, every frame exactly as the clear clip', async () => {
-    const res = await fetch(`${server.url}${licensePath}`, { method: 'POST', body: JSON.stringify({ kids: [b64url(VIDEO_KID), b64url(AUDIO_KID)], type: 'temporary' }) });
+    const res = await fetch(`${server.url}${licensePath}`, {
+      method: 'POST',
+      body: JSON.stringify({ kids: [b64url(VIDEO_KID), b64url(AUDIO_KID)], type: 'temporary' }),
+    });
     const license = (await res.json()) as { keys: { kid: string; k: string }[] };
     const key = (kid: string) => Buffer.from(license.keys.find((k) => k.kid === b64url(kid))!.k, 'base64url').toString('hex');
 

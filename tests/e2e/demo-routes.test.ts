@@ -48,7 +48,14 @@ describe('demo routes of the local server', () => {
     await writeFile(join(dir, 'playlist.m3u8'), '#EXTM3U\n');
     const playlist = await get('/demo/media/hls/playlist.m3u8');
     expect([playlist.status, playlist.headers.get('content-type')]).toEqual([200, 'application/vnd.apple.mpegurl']);
-    for (const path of ['/demo/media/hls/..%2F..%2Fmaster-secret', '/demo/media/hls/%2E%2E/%2E%2E/master-secret', '/demo/media/keys/x.ts', '/demo/media/hls/key.bin', '/demo/../master-secret', '/demo/vendor/hls.js']) {
+    for (const path of [
+      '/demo/media/hls/..%2F..%2Fmaster-secret',
+      '/demo/media/hls/%2E%2E/%2E%2E/master-secret',
+      '/demo/media/keys/x.ts',
+      '/demo/media/hls/key.bin',
+      '/demo/../master-secret',
+      '/demo/vendor/hls.js',
+    ]) {
       expect([path, (await get(path)).status]).toEqual([path, 404]);
     }
   });

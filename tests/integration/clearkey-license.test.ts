@@ -73,9 +73,30 @@ describe('POST /clearkey/license on the local server', () => {
 
   it.each([
     ['a KID never issued', async () => undefined, 'never-issued', KID_C],
-    ['a KID issued under another content ID only', async () => { await issue(server, 'title-x', [KID_C]); }, 'title-y', KID_C],
-    ['a KID issued for Widevine only', async () => { await issue(server, 'wv-only', [KID_C], [SYSTEM.widevine]); }, 'wv-only', KID_C],
-    ['a KID issued for HLS AES-128 only', async () => { await issue(server, 'hls-only', [KID_C], [SYSTEM.hlsAes128]); }, 'hls-only', KID_C],
+    [
+      'a KID issued under another content ID only',
+      async () => {
+        await issue(server, 'title-x', [KID_C]);
+      },
+      'title-y',
+      KID_C,
+    ],
+    [
+      'a KID issued for Widevine only',
+      async () => {
+        await issue(server, 'wv-only', [KID_C], [SYSTEM.widevine]);
+      },
+      'wv-only',
+      KID_C,
+    ],
+    [
+      'a KID issued for HLS AES-128 only',
+      async () => {
+        await issue(server, 'hls-only', [KID_C], [SYSTEM.hlsAes128]);
+      },
+      'hls-only',
+      KID_C,
+    ],
   ])('refuses %s: 403 JSON error, no key derived', async (_name, setUp, contentId, kid) => {
     await setUp();
     const res = await license(server, `/clearkey/license?contentId=${contentId}`, licenseBody(kid));
@@ -84,15 +105,18 @@ describe('POST /clearkey/license on the local server', () => {
     expect(body).toEqual({ error: `KID ${b64url(kid)} was not issued for ClearKey use under this content ID` });
   });
 
-  it.each([SYSTEM.widevine, SYSTEM.playready, SYSTEM.fairplay])('refuses (403) a KID issued with common PSSH and %s in the same request: the DRM key stays protected', async (drm) => {
-    // FairPlay keys are cbcs; the others are asked for with cenc here.
-    await issue(server, `shared-${drm}`, [KID_B], [SYSTEM.commonPssh, drm], drm === SYSTEM.fairplay ? 'cbcs' : 'cenc');
-    const res = await license(server, `/clearkey/license?contentId=shared-${drm}`, licenseBody(KID_B));
-    expect(res.status).toBe(403);
-    expect(((await res.json()) as { error: string }).error).toBe(
-      `KID ${b64url(KID_B)} was also issued for Widevine, PlayReady or FairPlay; its key is not given out in a ClearKey license`,
-    );
-  });
+  it.each([SYSTEM.widevine, SYSTEM.playready, SYSTEM.fairplay])(
+    'refuses (403) a KID issued with common PSSH and %s in the same request: the DRM key stays protected',
+    async (drm) => {
+      // FairPlay keys are cbcs; the others are asked for with cenc here.
+      await issue(server, `shared-${drm}`, [KID_B], [SYSTEM.commonPssh, drm], drm === SYSTEM.fairplay ? 'cbcs' : 'cenc');
+      const res = await license(server, `/clearkey/license?contentId=shared-${drm}`, licenseBody(KID_B));
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { error: string }).error).toBe(
+        `KID ${b64url(KID_B)} was also issued for Widevine, PlayReady or FairPlay; its key is not given out in a ClearKey license`,
+      );
+    },
+  );
 
   it('refuses the whole request when one of its KIDs may not be answered', async () => {
     await issue(server, 'mixed', [KID_A]);
@@ -236,14 +260,28 @@ describe('ClearKey license Lambda handler with mocked S3 (grants) and Secrets Ma
 
   function handler(env: Record<string, string> = ENV) {
     const config = loadLambdaConfig(env);
-    const app = createClearKeyLicenseDependencies(config, { s3: new S3Client({ region: 'us-east-1' }), secretsManager: new SecretsManagerClient({ region: 'us-east-1' }) });
-    return createClearKeyLicenseHandler({ app, enabled: config.clearKeyLicense, accessToken: fixedAccessToken(config.keyAccessToken), logger: capturingLogger([]), tracer: new Tracer({ enabled: false }) });
+    const app = createClearKeyLicenseDependencies(config, {
+      s3: new S3Client({ region: 'us-east-1' }),
+      secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
+    });
+    return createClearKeyLicenseHandler({
+      app,
+      enabled: config.clearKeyLicense,
+      accessToken: fixedAccessToken(config.keyAccessToken),
+      logger: capturingLogger([]),
+      tracer: new Tracer({ enabled: false }),
+    });
   }
 
   /** The SPEKE function (same environment) answers a v2 request: its grants land in the mocked grant bucket. */
   async function issueThroughSpekeFunction(contentId: string, systems: string[]) {
     const { handler: speke } = spekeHandlerUnderTest({ env: { SPEKE_GRANT_BUCKET: 'speke-grants' } });
-    const body = v2Request({ contentId, scheme: 'cenc', keys: [{ kid: KID_A, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' }], systems: systems.map((systemId) => ({ systemId, children: '<cpix:PSSH/>' })) });
+    const body = v2Request({
+      contentId,
+      scheme: 'cenc',
+      keys: [{ kid: KID_A, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' }],
+      systems: systems.map((systemId) => ({ systemId, children: '<cpix:PSSH/>' })),
+    });
     const res = await speke(apiGatewayEvent(body, { headers: { 'X-Speke-Version': '2.0' } }), lambdaContext);
     expect(res.statusCode).toBe(200);
   }
@@ -311,7 +349,10 @@ describe('ClearKey license Lambda handler with mocked S3 (grants) and Secrets Ma
     expect(grantFault.statusCode).toBe(503);
     expect(JSON.parse(grantFault.body)).toEqual({ error: 'Grant store unavailable' });
     s3.reset();
-    grantObjects.set(`movie-1/${KID_A}`, JSON.stringify({ contentId: 'movie-1', kid: KID_A, kidAsSent: KID_A, systemIds: [SYSTEM.commonPssh], issuedAt: '2026-12-01T00:00:00Z' }));
+    grantObjects.set(
+      `movie-1/${KID_A}`,
+      JSON.stringify({ contentId: 'movie-1', kid: KID_A, kidAsSent: KID_A, systemIds: [SYSTEM.commonPssh], issuedAt: '2026-12-01T00:00:00Z' }),
+    );
     s3.on(GetObjectCommand).callsFake(() => ({ Body: { transformToString: async () => grantObjects.get(`movie-1/${KID_A}`) } }));
     secrets.on(GetSecretValueCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
     const res = await handler()(event(licenseBody(KID_A), { contentId: 'movie-1' }), lambdaContext);

@@ -131,7 +131,11 @@ function checkPlayReady(drm: Node, kid: string, key: Buffer, scheme: Scheme, ver
     const kidLe = fromBase64(one(header, PRH, 'KID').text);
     expect(guidText(kidLe)).toBe(kid);
     const cipher = createCipheriv('aes-128-ecb', key, null).setAutoPadding(false);
-    expect(one(header, PRH, 'CHECKSUM').text).toBe(Buffer.concat([cipher.update(kidLe), cipher.final()]).subarray(0, 8).toString('base64'));
+    expect(one(header, PRH, 'CHECKSUM').text).toBe(
+      Buffer.concat([cipher.update(kidLe), cipher.final()])
+        .subarray(0, 8)
+        .toString('base64'),
+    );
   } else {
     expect(header.attrs.version).toBe('4.3.0.0');
     const kidElement = one(header, PRH, 'KID');
@@ -207,7 +211,10 @@ describe('DRM signalling through the local server (default settings)', () => {
 
   it('refuses an unknown system ID with a 4xx naming it', async () => {
     const unknown = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
-    const body = request('v1', VIDEO_AUDIO, [SYSTEM.widevine], undefined).replace(`kid="${KID_B}" systemId="${SYSTEM.widevine}"`, `kid="${KID_B}" systemId="${unknown}"`);
+    const body = request('v1', VIDEO_AUDIO, [SYSTEM.widevine], undefined).replace(
+      `kid="${KID_B}" systemId="${SYSTEM.widevine}"`,
+      `kid="${KID_B}" systemId="${unknown}"`,
+    );
     const response = await post(server, body);
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
@@ -217,13 +224,17 @@ describe('DRM signalling through the local server (default settings)', () => {
 
 describe('DRM signalling through the local server (configured settings)', () => {
   const server = useLocalServer({
-      SPEKE_WIDEVINE_PROVIDER: 'acme_drm',
-      SPEKE_PLAYREADY_LA_URL: 'https://pr.example.com/rightsmanager.asmx?a=1&b=2',
-      SPEKE_FAIRPLAY_KEY_URI_TEMPLATE: 'skd://fps.example.com/{contentId}/{kidHex}?iv={ivHex}',
-    });
+    SPEKE_WIDEVINE_PROVIDER: 'acme_drm',
+    SPEKE_PLAYREADY_LA_URL: 'https://pr.example.com/rightsmanager.asmx?a=1&b=2',
+    SPEKE_FAIRPLAY_KEY_URI_TEMPLATE: 'skd://fps.example.com/{contentId}/{kidHex}?iv={ivHex}',
+  });
 
   it.each(['v1', 'v2'] as const)('%s: writes provider, content ID, LA_URL and the templated skd URI', async (version) => {
-    const response = await post(server, request(version, SD_HD_AUDIO, [SYSTEM.widevine, SYSTEM.playready, SYSTEM.fairplay], 'cbcs'), version === 'v2' ? '2.0' : undefined);
+    const response = await post(
+      server,
+      request(version, SD_HD_AUDIO, [SYSTEM.widevine, SYSTEM.playready, SYSTEM.fairplay], 'cbcs'),
+      version === 'v2' ? '2.0' : undefined,
+    );
     expect(response.status).toBe(200);
     const root = parse(response.body);
     for (const { kid } of SD_HD_AUDIO) {

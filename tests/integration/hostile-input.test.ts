@@ -77,7 +77,11 @@ describe('hostile input through the Lambda handler', () => {
 
   it.each(HOSTILE.map((h) => [h.name, h] as const))('%s', async (_name, hostile) => {
     const body = Buffer.isBuffer(hostile.body) ? hostile.body : Buffer.from(hostile.body, 'utf8');
-    const event = { ...apiGatewayEvent('', { headers: hostile.version ? { 'X-Speke-Version': hostile.version } : {} }), body: body.toString('base64'), isBase64Encoded: true };
+    const event = {
+      ...apiGatewayEvent('', { headers: hostile.version ? { 'X-Speke-Version': hostile.version } : {} }),
+      body: body.toString('base64'),
+      isBase64Encoded: true,
+    };
     const res = await handler(event, lambdaContext);
     expect(res.statusCode).toBe(hostile.status);
     expect(res.headers).toMatchObject({ 'Content-Type': hostile.status === 200 ? 'application/xml' : 'text/plain; charset=utf-8' });

@@ -11,7 +11,11 @@ describe('SPEKE_KEY_ACCESS_TOKEN: bearer token on /copyProtection, /keys and /cl
   let keyUrl: string;
   beforeAll(async () => {
     server = await startLocalServer({ SPEKE_KEY_ACCESS_TOKEN: TOKEN });
-    const res = await fetch(`${server.url}/copyProtection`, { method: 'POST', body: v1Aes128({ contentId: 'paid-1', kid: KID_A }), headers: { Authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`${server.url}/copyProtection`, {
+      method: 'POST',
+      body: v1Aes128({ contentId: 'paid-1', kid: KID_A }),
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
     expect(res.status).toBe(200);
     keyUrl = Buffer.from(one(parse(await res.text()), CPIX, 'URIExtXKey').text, 'base64').toString();
   });
@@ -33,7 +37,12 @@ describe('SPEKE_KEY_ACCESS_TOKEN: bearer token on /copyProtection, /keys and /cl
   });
 
   it('refuses key requests without the token, or with a wrong one, with 401', async () => {
-    const attempts: Record<string, string>[] = [{}, { Authorization: 'Bearer wrong-token-0123456789' }, { Authorization: TOKEN }, { Authorization: `Basic ${TOKEN}` }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { Authorization: 'Bearer wrong-token-0123456789' },
+      { Authorization: TOKEN },
+      { Authorization: `Basic ${TOKEN}` },
+    ];
     for (const headers of attempts) {
       const res = await fetch(keyUrl, { headers });
       expect(res.status).toBe(401);
@@ -56,7 +65,11 @@ describe('SPEKE_KEY_ACCESS_TOKEN: bearer token on /copyProtection, /keys and /cl
 
   it('puts the ClearKey license endpoint behind the same token', async () => {
     // A KID issued for ClearKey AES-128 (a grant): its key is published and may be licensed.
-    const issued = await fetch(`${server.url}/copyProtection`, { method: 'POST', headers: { 'X-Speke-Version': '2.0', Authorization: `Bearer ${TOKEN}` }, body: v2Request({ contentId: 'paid-2' }) });
+    const issued = await fetch(`${server.url}/copyProtection`, {
+      method: 'POST',
+      headers: { 'X-Speke-Version': '2.0', Authorization: `Bearer ${TOKEN}` },
+      body: v2Request({ contentId: 'paid-2' }),
+    });
     expect(issued.status).toBe(200);
     const clearKeyUrl = `${server.url}/keys/paid-2/${KID_A}`;
     const body = JSON.stringify({ kids: [base64url(KID_A.replace(/-/g, ''))], type: 'temporary' });
@@ -70,7 +83,9 @@ describe('SPEKE_KEY_ACCESS_TOKEN: bearer token on /copyProtection, /keys and /cl
     const ok = await fetch(url, { method: 'POST', body, headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(ok.status).toBe(200);
     const license = (await ok.json()) as { keys: { kid: string; k: string }[] };
-    expect(Buffer.from(license.keys[0]!.k, 'base64url')).toEqual(Buffer.from(await (await fetch(clearKeyUrl, { headers: { Authorization: `Bearer ${TOKEN}` } })).arrayBuffer()));
+    expect(Buffer.from(license.keys[0]!.k, 'base64url')).toEqual(
+      Buffer.from(await (await fetch(clearKeyUrl, { headers: { Authorization: `Bearer ${TOKEN}` } })).arrayBuffer()),
+    );
   });
 
   it('refuses a token too short to be one', () => {

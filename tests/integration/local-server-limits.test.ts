@@ -43,12 +43,19 @@ describe('Host allow-list (DNS rebinding)', () => {
   const server = useLocalServer();
   const port = () => new URL(server.url).port;
 
-  it.each(['evil.example', 'evil.example:8080', 'rebind.attacker.test', '127.0.0.1.evil.example'])('answers 421 to Host "%s", before any route runs', async (host) => {
-    const res = await raw(server, '/copyProtection', { method: 'POST', headers: { Host: host, 'Content-Type': 'application/xml' }, body: v1Aes128({ contentId: 'rebound', kid: KID_A }) });
-    expect(res.status).toBe(421);
-    expect(res.body).toMatch(/^Misdirected request/);
-    expect((await raw(server, `/keys/rebound/${KID_A}`, { headers: { Host: `127.0.0.1:${port()}` } })).status).toBe(404); // nothing was issued
-  });
+  it.each(['evil.example', 'evil.example:8080', 'rebind.attacker.test', '127.0.0.1.evil.example'])(
+    'answers 421 to Host "%s", before any route runs',
+    async (host) => {
+      const res = await raw(server, '/copyProtection', {
+        method: 'POST',
+        headers: { Host: host, 'Content-Type': 'application/xml' },
+        body: v1Aes128({ contentId: 'rebound', kid: KID_A }),
+      });
+      expect(res.status).toBe(421);
+      expect(res.body).toMatch(/^Misdirected request/);
+      expect((await raw(server, `/keys/rebound/${KID_A}`, { headers: { Host: `127.0.0.1:${port()}` } })).status).toBe(404); // nothing was issued
+    },
+  );
 
   it.each(['127.0.0.1', 'localhost', '[::1]', 'LOCALHOST'])('serves the loopback name %s by default (with or without port)', async (host) => {
     expect((await raw(server, '/health', { headers: { Host: host } })).status).toBe(200);
@@ -76,7 +83,11 @@ describe('Origin allow-list (cross-site requests and CORS)', () => {
   const server = useLocalServer();
 
   it('refuses (403) a cross-site POST /copyProtection from a foreign page, which then issues nothing', async () => {
-    const res = await fetch(`${server.url}/copyProtection`, { method: 'POST', headers: { Origin: 'https://evil.example', 'Content-Type': 'text/plain' }, body: v1Aes128({ contentId: 'csrf', kid: KID_A }) });
+    const res = await fetch(`${server.url}/copyProtection`, {
+      method: 'POST',
+      headers: { Origin: 'https://evil.example', 'Content-Type': 'text/plain' },
+      body: v1Aes128({ contentId: 'csrf', kid: KID_A }),
+    });
     expect(res.status).toBe(403);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
     expect((await fetch(`${server.url}/keys/csrf/${KID_A}`)).status).toBe(404);
@@ -99,7 +110,10 @@ describe('Origin allow-list (cross-site requests and CORS)', () => {
 
   it('gives the server’s own origin and loopback origins CORS for exactly that origin, never "*"', async () => {
     for (const origin of [server.url, 'http://localhost:3000', 'https://127.0.0.1:8443']) {
-      const res = await fetch(`${server.url}/clearkey/license?contentId=x`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } });
+      const res = await fetch(`${server.url}/clearkey/license?contentId=x`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' },
+      });
       expect(res.status).toBe(204);
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
       expect(res.headers.get('vary')).toBe('Origin');
@@ -151,7 +165,9 @@ describe('request-body budget (SPEKE_BODY_BUDGET_BYTES)', () => {
   });
 
   it('must hold at least one request body', () => {
-    expect(() => loadLocalConfig({ SPEKE_BODY_BUDGET_BYTES: '2048', SPEKE_MAX_BODY_BYTES: '4096' })).toThrow(/SPEKE_BODY_BUDGET_BYTES \(2048\) must be at least SPEKE_MAX_BODY_BYTES/);
+    expect(() => loadLocalConfig({ SPEKE_BODY_BUDGET_BYTES: '2048', SPEKE_MAX_BODY_BYTES: '4096' })).toThrow(
+      /SPEKE_BODY_BUDGET_BYTES \(2048\) must be at least SPEKE_MAX_BODY_BYTES/,
+    );
     expect(loadLocalConfig({}).server.bodyBudgetBytes).toBe(64 * MIB);
   });
 });

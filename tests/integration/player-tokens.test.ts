@@ -26,11 +26,19 @@ describe('SPEKE_PLAYER_TOKENS=true on the local server', () => {
   let token: string;
 
   beforeAll(async () => {
-    const issued = await fetch(`${server.url}/copyProtection`, { method: 'POST', headers: { 'X-Speke-Version': '2.0' }, body: v2Request({ contentId: 'title-1' }) });
+    const issued = await fetch(`${server.url}/copyProtection`, {
+      method: 'POST',
+      headers: { 'X-Speke-Version': '2.0' },
+      body: v2Request({ contentId: 'title-1' }),
+    });
     expect(issued.status).toBe(200);
     // The documented command, as the operator's backend runs it, against this server's data folder.
     const { NODE_OPTIONS: _vm, ...env } = process.env;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/player-token.ts', 'title-1', '--ttl', '120', '--data-dir', server.dataDir], { env });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/player-token.ts', 'title-1', '--ttl', '120', '--data-dir', server.dataDir],
+      { env },
+    );
     token = stdout.trim();
   }, 60_000);
 
@@ -40,7 +48,8 @@ describe('SPEKE_PLAYER_TOKENS=true on the local server', () => {
   });
 
   it('answers the license and the key only with a token for that content ID', async () => {
-    const license = (headers: Record<string, string>, contentId = 'title-1') => fetch(`${server.url}/clearkey/license?contentId=${contentId}`, { method: 'POST', body: licenseBody, headers });
+    const license = (headers: Record<string, string>, contentId = 'title-1') =>
+      fetch(`${server.url}/clearkey/license?contentId=${contentId}`, { method: 'POST', body: licenseBody, headers });
     const none = await license({});
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer');
@@ -57,7 +66,11 @@ describe('SPEKE_PLAYER_TOKENS=true on the local server', () => {
     expect(Buffer.from(await served.arrayBuffer()).toString('base64url')).toBe(keys[0]!.k);
 
     // The same token for another title: 403 on both routes.
-    const other = await fetch(`${server.url}/copyProtection`, { method: 'POST', headers: { 'X-Speke-Version': '2.0' }, body: v2Request({ contentId: 'title-2' }) });
+    const other = await fetch(`${server.url}/copyProtection`, {
+      method: 'POST',
+      headers: { 'X-Speke-Version': '2.0' },
+      body: v2Request({ contentId: 'title-2' }),
+    });
     expect(other.status).toBe(200);
     expect((await license({ Authorization: `Bearer ${token}` }, 'title-2')).status).toBe(403);
     expect((await fetch(`${server.url}/keys/title-2/${KID_A}`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(403);
@@ -73,7 +86,9 @@ describe('SPEKE_PLAYER_TOKEN_SECRET_ID on the license Lambda', () => {
   beforeEach(() => {
     secrets.reset();
     s3.reset();
-    secrets.on(GetSecretValueCommand).callsFake((input: GetSecretValueCommandInput) => ({ SecretString: input.SecretId === 'player-token-secret' ? TOKEN_KEY : MASTER }));
+    secrets
+      .on(GetSecretValueCommand)
+      .callsFake((input: GetSecretValueCommandInput) => ({ SecretString: input.SecretId === 'player-token-secret' ? TOKEN_KEY : MASTER }));
     const grant = JSON.stringify({ contentId: 'movie-1', kid: KID_A, kidAsSent: KID_A, systemIds: [SYSTEM.commonPssh], issuedAt: '2026-12-01T00:00:00Z' });
     s3.on(GetObjectCommand).resolves({ Body: { transformToString: async () => grant } } as never);
   });

@@ -12,7 +12,10 @@ const SYSTEMS = [
   { systemId: SYSTEM.fairplay, children: HLS_PAIR },
 ];
 /** MediaPackage v2 with INDEX_WITH_START_END: one live period of 6 s per rotation, the video and audio keys of that period. */
-const LIVE_PERIOD: V2Period = { id: 'keyPeriod_0909829f-40ff-4625-90fa-75da3e53278f', attributes: 'index="11425" start="2026-01-01T00:00:00Z" end="2026-01-01T00:00:06Z"' };
+const LIVE_PERIOD: V2Period = {
+  id: 'keyPeriod_0909829f-40ff-4625-90fa-75da3e53278f',
+  attributes: 'index="11425" start="2026-01-01T00:00:00Z" end="2026-01-01T00:00:06Z"',
+};
 const KEYS = [
   { kid: KID_A, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' },
   { kid: KID_B, trackType: 'AUDIO', filter: '<cpix:AudioFilter/>' },
@@ -76,9 +79,17 @@ describe('SPEKE v2.1 over HTTP', () => {
   });
 
   it.each([
-    ['a bad period', liveRequest().replace('end="2026-01-01T00:00:06Z"', 'end="2025-12-31T23:59:59Z"'), `Malformed ContentKeyPeriod ${LIVE_PERIOD.id}: @end must be after @start`],
+    [
+      'a bad period',
+      liveRequest().replace('end="2026-01-01T00:00:06Z"', 'end="2025-12-31T23:59:59Z"'),
+      `Malformed ContentKeyPeriod ${LIVE_PERIOD.id}: @end must be after @start`,
+    ],
     ['CPIX 2.3 under 2.1', liveRequest().replace('version="2.4"', 'version="2.3"'), 'Unsupported CPIX@version'],
-    ['AES-128 for PSSH systems', liveRequest().replace(/commonEncryptionScheme="cbcs"/g, 'commonEncryptionScheme="AES-128"'), `ContentKey@commonEncryptionScheme non compatible with DRMSystem ${SYSTEM.widevine}`],
+    [
+      'AES-128 for PSSH systems',
+      liveRequest().replace(/commonEncryptionScheme="cbcs"/g, 'commonEncryptionScheme="AES-128"'),
+      `ContentKey@commonEncryptionScheme non compatible with DRMSystem ${SYSTEM.widevine}`,
+    ],
   ])('refuses %s with 422 and plain text', async (_name, body, text) => {
     const res = await post(server, body);
     expect(res.status).toBe(422);
@@ -107,7 +118,10 @@ describe('SPEKE v2.1 with HDCP and robustness configured (environment, as npm st
     const widevine = all(doc, CPIX, 'DRMSystem').find((d) => d.attrs.kid === KID_A && d.attrs.systemId === SYSTEM.widevine)!;
     expect(all(widevine, CPIX, 'ContentProtectionData')[0]!.attrs.robustness).toBe('HW_SECURE_ALL');
     const fairplay = all(doc, CPIX, 'DRMSystem').filter((d) => d.attrs.systemId === SYSTEM.fairplay);
-    expect(fairplay.map((d) => d.attrs.HLSAllowedCPC)).toEqual(['com.apple.streamingkeydelivery:AppleMain/Main', 'com.apple.streamingkeydelivery:AppleMain/Main']);
+    expect(fairplay.map((d) => d.attrs.HLSAllowedCPC)).toEqual([
+      'com.apple.streamingkeydelivery:AppleMain/Main',
+      'com.apple.streamingkeydelivery:AppleMain/Main',
+    ]);
   });
 
   it('and not in v2.0 answers', async () => {
@@ -155,15 +169,26 @@ describe('keys that are the same across regions', () => {
 
   it('each region publishes an AES-128 key with the same bytes at its own key URL', async () => {
     const [east, west] = servers as [RunningServer, RunningServer];
-    const body = v21Request({ contentId: 'live-ts-v21', scheme: 'AES-128', systems: [{ systemId: SYSTEM.clearKeyAes128, children: HLS_PAIR }], periodList: [LIVE_PERIOD] });
+    const body = v21Request({
+      contentId: 'live-ts-v21',
+      scheme: 'AES-128',
+      systems: [{ systemId: SYSTEM.clearKeyAes128, children: HLS_PAIR }],
+      periodList: [LIVE_PERIOD],
+    });
     const uris = await Promise.all(
       [east, west].map(async (s) => {
         const doc = parse(await (await post(s, body)).text());
-        return { key: all(doc, PSKC, 'PlainValue')[0]!.text, uri: parseHlsTag(fromBase64(all(doc, CPIX, 'HLSSignalingData')[0]!.text).toString('utf8')).attributes.URI };
+        return {
+          key: all(doc, PSKC, 'PlainValue')[0]!.text,
+          uri: parseHlsTag(fromBase64(all(doc, CPIX, 'HLSSignalingData')[0]!.text).toString('utf8')).attributes.URI,
+        };
       }),
     );
     expect(uris[0]!.key).toBe(uris[1]!.key);
-    expect(uris.map((u) => u.uri)).toEqual([`https://keys.us-east-1.example.com/live-ts-v21/${KID_A}`, `https://keys.eu-west-1.example.com/live-ts-v21/${KID_A}`]);
+    expect(uris.map((u) => u.uri)).toEqual([
+      `https://keys.us-east-1.example.com/live-ts-v21/${KID_A}`,
+      `https://keys.eu-west-1.example.com/live-ts-v21/${KID_A}`,
+    ]);
   });
 
   it('a server with another master secret answers other keys (what a region with its own secret would do)', async () => {

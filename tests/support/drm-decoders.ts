@@ -13,7 +13,10 @@ export function uuidText(bytes: Uint8Array): string {
 /** UUID text of 16 bytes in Microsoft's little-endian GUID layout. */
 export function guidText(bytes: Uint8Array): string {
   const b = Buffer.from(bytes);
-  const le = (start: number, length: number) => Buffer.from(b.subarray(start, start + length)).reverse().toString('hex');
+  const le = (start: number, length: number) =>
+    Buffer.from(b.subarray(start, start + length))
+      .reverse()
+      .toString('hex');
   return `${le(0, 4)}-${le(4, 2)}-${le(6, 2)}-${b.subarray(8, 10).toString('hex')}-${b.subarray(10).toString('hex')}`;
 }
 

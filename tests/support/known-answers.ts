@@ -59,5 +59,9 @@ export function answerDigest(c: KnownAnswerCase): string {
   const context = { ...benchContext(), ...(c.settings ? { registry: createDrmRegistry(c.settings) } : {}) };
   const prepared = readCpixRequest({ body: c.body, spekeVersionHeader: c.header }, context);
   const answer = answerCpix(prepared, context, hkdfDeriver(BENCH_MASTER_SECRET_BYTES, prepared.contentId), c.header);
-  return createHash('sha256').update(JSON.stringify(answer.headers)).update('\n').update(answer.body.replace(DELIVERY_DATA_LIST, '(DeliveryDataList)')).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(answer.headers))
+    .update('\n')
+    .update(answer.body.replace(DELIVERY_DATA_LIST, '(DeliveryDataList)'))
+    .digest('hex');
 }

@@ -64,6 +64,11 @@ export function spekeHandlerUnderTest(options: { env?: Record<string, string>; t
   const logs: string[] = [];
   const emf: string[] = [];
   const app = createLambdaDependencies(loadLambdaConfig({ ...LAMBDA_TEST_ENV, ...options.env }), testAwsClients());
-  const handler = createSpekeHandler({ app, logger: capturingLogger(logs), tracer: options.tracer ?? new Tracer({ enabled: false }), metrics: capturingMetrics(emf) });
+  const handler = createSpekeHandler({
+    app,
+    logger: capturingLogger(logs),
+    tracer: options.tracer ?? new Tracer({ enabled: false }),
+    metrics: capturingMetrics(emf),
+  });
   return { handler, logs, emf };
 }

@@ -48,18 +48,20 @@ export function v21Request(options: Parameters<typeof v2Request>[0] = {}): strin
 }
 
 /** SPEKE v2 request: keys with usage rules, and a DRMSystem per (key, system) with the given children. */
-export function v2Request(options: {
-  contentId?: string;
-  scheme?: string;
-  keys?: V2Key[];
-  systems?: { systemId: string; children: string }[];
-  periods?: boolean;
-  /** The ContentKeyPeriodList; each key's rule filters on `key.periods` or else on every period. */
-  periodList?: V2Period[];
-  rootAttributes?: string;
-  /** CPIX@version (default 2.3, SPEKE v2.0). */
-  cpixVersion?: string;
-} = {}): string {
+export function v2Request(
+  options: {
+    contentId?: string;
+    scheme?: string;
+    keys?: V2Key[];
+    systems?: { systemId: string; children: string }[];
+    periods?: boolean;
+    /** The ContentKeyPeriodList; each key's rule filters on `key.periods` or else on every period. */
+    periodList?: V2Period[];
+    rootAttributes?: string;
+    /** CPIX@version (default 2.3, SPEKE v2.0). */
+    cpixVersion?: string;
+  } = {},
+): string {
   const keys = options.keys ?? [{ kid: KID_A, trackType: 'ALL', filter: '<cpix:VideoFilter/><cpix:AudioFilter/>' }];
   const systems = options.systems ?? [
     { systemId: SYSTEM.clearKeyAes128, children: '<cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingData playlist="master"/>' },
@@ -67,8 +69,7 @@ export function v2Request(options: {
   const scheme = options.scheme ?? 'cbcs';
   const period = 'period-1';
   const periodList = options.periodList ?? (options.periods ? [{ id: period, attributes: 'index="1"' }] : undefined);
-  const periodFilters = (k: V2Key) =>
-    (k.periods ?? periodList?.map((p) => p.id) ?? []).map((id) => `<cpix:KeyPeriodFilter periodId="${id}"/>`).join('');
+  const periodFilters = (k: V2Key) => (k.periods ?? periodList?.map((p) => p.id) ?? []).map((id) => `<cpix:KeyPeriodFilter periodId="${id}"/>`).join('');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <cpix:CPIX contentId="${options.contentId ?? 'movie-1'}" version="${options.cpixVersion ?? '2.3'}" ${options.rootAttributes ?? ''} xmlns:cpix="urn:dashif:org:cpix" xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc">
   <cpix:ContentKeyList>${keys.map((k) => `<cpix:ContentKey kid="${k.kid}" commonEncryptionScheme="${scheme}"/>`).join('')}</cpix:ContentKeyList>
@@ -77,10 +78,7 @@ export function v2Request(options: {
     .join('')}</cpix:DRMSystemList>
   ${periodList ? `<cpix:ContentKeyPeriodList>${periodList.map((p) => `<cpix:ContentKeyPeriod id="${p.id}" ${p.attributes}/>`).join('')}</cpix:ContentKeyPeriodList>` : ''}
   <cpix:ContentKeyUsageRuleList>${keys
-    .map(
-      (k) =>
-        `<cpix:ContentKeyUsageRule kid="${k.kid}" intendedTrackType="${k.trackType}">${periodFilters(k)}${k.filter ?? ''}</cpix:ContentKeyUsageRule>`,
-    )
+    .map((k) => `<cpix:ContentKeyUsageRule kid="${k.kid}" intendedTrackType="${k.trackType}">${periodFilters(k)}${k.filter ?? ''}</cpix:ContentKeyUsageRule>`)
     .join('')}</cpix:ContentKeyUsageRuleList>
 </cpix:CPIX>`;
 }
@@ -91,7 +89,11 @@ export function v2Request(options: {
  * By default about 649 KB: 8,000 prefixes and as many redeclaring elements as fit. Copying the
  * in-scope bindings per declaring element made it cost prefixes × redeclaring map entries.
  */
-export function repeatedNamespaceDeclarations(options: { prefixes?: number; redeclaring?: number } = {}): { body: string; prefixes: number; redeclaring: number } {
+export function repeatedNamespaceDeclarations(options: { prefixes?: number; redeclaring?: number } = {}): {
+  body: string;
+  prefixes: number;
+  redeclaring: number;
+} {
   const prefixes = options.prefixes ?? 8000;
   const decl = Array.from({ length: prefixes }, (_, i) => ` xmlns:p${i}="urn:example:p${i}"`).join('');
   const child = '<x:a xmlns:x="urn:example:x"/>';

@@ -35,7 +35,10 @@ function build(raw: Record<string, unknown>, scope: Map<string, string>): Node {
   if (ns === undefined && prefix !== '') throw new Error(`undeclared prefix ${prefix}`);
   const kids = (raw[qname] as Record<string, unknown>[] | undefined) ?? [];
   const children = kids.filter((k) => !('#text' in k)).map((k) => build(k, inner));
-  const text = kids.filter((k) => '#text' in k).map((k) => String(k['#text'])).join('');
+  const text = kids
+    .filter((k) => '#text' in k)
+    .map((k) => String(k['#text']))
+    .join('');
   return { ns: ns ?? '', name: local!, attrs, children, text };
 }
 

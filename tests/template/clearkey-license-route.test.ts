@@ -40,7 +40,10 @@ describe('template.yaml: ClearKey license parameters', () => {
     expect(secret).toMatchObject({ Type: 'AWS::SecretsManager::Secret', Condition: 'RequireClearKeyLicenseToken' });
     // 48 letters and digits: a token src/config.ts accepts (16 to 512 visible ASCII characters).
     expect(secret.Properties.GenerateSecretString).toEqual({ PasswordLength: 48, ExcludePunctuation: true, IncludeSpace: false });
-    expect(template.Outputs.ClearKeyLicenseAccessTokenSecretArn).toMatchObject({ Condition: 'RequireClearKeyLicenseToken', Value: { Ref: 'ClearKeyLicenseAccessTokenSecret' } });
+    expect(template.Outputs.ClearKeyLicenseAccessTokenSecretArn).toMatchObject({
+      Condition: 'RequireClearKeyLicenseToken',
+      Value: { Ref: 'ClearKeyLicenseAccessTokenSecret' },
+    });
   });
 
   it('give the license function the secret to read, and only when a token is asked for', () => {
@@ -51,7 +54,12 @@ describe('template.yaml: ClearKey license parameters', () => {
 
   it('are grouped together for the console', () => {
     const groups = template.Metadata['AWS::CloudFormation::Interface'].ParameterGroups as Json[];
-    expect(groups.find((g) => g.Parameters.includes('ClearKeyLicense'))?.Parameters).toEqual(['ClearKeyLicense', 'ClearKeyLicenseAccessToken', 'ClearKeyAllowSharedKeys', 'ClearKeyLicensePlayerTokens']);
+    expect(groups.find((g) => g.Parameters.includes('ClearKeyLicense'))?.Parameters).toEqual([
+      'ClearKeyLicense',
+      'ClearKeyLicenseAccessToken',
+      'ClearKeyAllowSharedKeys',
+      'ClearKeyLicensePlayerTokens',
+    ]);
   });
 });
 
@@ -61,9 +69,15 @@ describe('template.yaml: the ClearKey license function exists only with ClearKey
     for (const id of ['ClearKeyLicenseFunction', 'ClearKeyLicenseLogGroup', 'ClearKeyLicenseFunctionRole']) {
       expect(resources[id]!.Condition).toBe('EnableClearKeyLicense');
     }
-    const conditional = Object.entries(resources).filter(([, r]) => r.Condition === 'EnableClearKeyLicense').map(([id]) => id).sort();
+    const conditional = Object.entries(resources)
+      .filter(([, r]) => r.Condition === 'EnableClearKeyLicense')
+      .map(([id]) => id)
+      .sort();
     expect(conditional).toEqual(['ClearKeyLicenseFunction', 'ClearKeyLicenseFunctionRole', 'ClearKeyLicenseLogGroup']);
-    expect(props('ClearKeyLicenseFunction')).toMatchObject({ Handler: 'clearkey-license.handler', Role: { 'Fn::GetAtt': ['ClearKeyLicenseFunctionRole', 'Arn'] } });
+    expect(props('ClearKeyLicenseFunction')).toMatchObject({
+      Handler: 'clearkey-license.handler',
+      Role: { 'Fn::GetAtt': ['ClearKeyLicenseFunctionRole', 'Arn'] },
+    });
     expect(props('ClearKeyLicenseFunction').Policies).toBeUndefined();
   });
 
@@ -88,7 +102,9 @@ describe('template.yaml: the license route on the SPEKE API', () => {
   });
 
   it('leaves POST /copyProtection, and the API default, IAM-authorized', () => {
-    expect(apiEvents('SpekeFunction')).toEqual([{ path: '/copyProtection', method: 'POST', auth: { Authorizer: 'AWS_IAM', InvokeRole: 'NONE' }, api: { Ref: 'SpekeApi' } }]);
+    expect(apiEvents('SpekeFunction')).toEqual([
+      { path: '/copyProtection', method: 'POST', auth: { Authorizer: 'AWS_IAM', InvokeRole: 'NONE' }, api: { Ref: 'SpekeApi' } },
+    ]);
     expect(props('SpekeApi').Auth).toEqual({ DefaultAuthorizer: 'AWS_IAM', InvokeRole: 'NONE' });
     // No other function and no other method is on the API without authorization.
     const unauthorized = Object.keys(resources)

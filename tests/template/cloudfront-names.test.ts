@@ -46,29 +46,39 @@ function evaluate(node: Json, stack: Stack, vars: Record<string, string> = {}): 
   throw new Error(`unexpected ${JSON.stringify(node)}`);
 }
 
-const nameCases = named.flatMap(([id, r]) => NAMED[r.Type]!.properties.map((property) => ({ id, type: r.Type, property, value: r.Properties![NAMED[r.Type]!.config][property] })));
+const nameCases = named.flatMap(([id, r]) =>
+  NAMED[r.Type]!.properties.map((property) => ({ id, type: r.Type, property, value: r.Properties![NAMED[r.Type]!.config][property] })),
+);
 
 describe('account-wide CloudFront names', () => {
   it('cover every CloudFront resource with a name: OAC, response headers policy, public key, key group', () => {
-    const types = Object.values(template.Resources).map((r) => r.Type).filter((t) => t.startsWith('AWS::CloudFront::') && t !== 'AWS::CloudFront::Distribution');
+    const types = Object.values(template.Resources)
+      .map((r) => r.Type)
+      .filter((t) => t.startsWith('AWS::CloudFront::') && t !== 'AWS::CloudFront::Distribution');
     expect([...new Set(types)].sort()).toEqual(Object.keys(NAMED).sort());
   });
 
-  it.each(nameCases.map((c) => [`${c.id}.${c.property}`, c] as const))('%s is made from the region and the stack UUID, never from the stack name', (_label, { value }) => {
-    expect(JSON.stringify(value)).not.toContain('AWS::StackName');
-    const sameNameElsewhere = [
-      { name: 'speke-key-server', region: 'us-east-1', uuid: '1f0c8a70-0b1e-11ef-9d2c-0a8f5e8c1b21' },
-      { name: 'speke-key-server', region: 'eu-west-1', uuid: '1f0c8a70-0b1e-11ef-9d2c-0a8f5e8c1b21' },
-      { name: 'speke-key-server', region: 'us-east-1', uuid: '6b3e92d0-0b1f-11ef-8a41-12ce4f0a9d77' },
-    ];
-    const names = sameNameElsewhere.map((stack) => evaluate(value, stack));
-    expect(new Set(names).size).toBe(names.length);
-  });
+  it.each(nameCases.map((c) => [`${c.id}.${c.property}`, c] as const))(
+    '%s is made from the region and the stack UUID, never from the stack name',
+    (_label, { value }) => {
+      expect(JSON.stringify(value)).not.toContain('AWS::StackName');
+      const sameNameElsewhere = [
+        { name: 'speke-key-server', region: 'us-east-1', uuid: '1f0c8a70-0b1e-11ef-9d2c-0a8f5e8c1b21' },
+        { name: 'speke-key-server', region: 'eu-west-1', uuid: '1f0c8a70-0b1e-11ef-9d2c-0a8f5e8c1b21' },
+        { name: 'speke-key-server', region: 'us-east-1', uuid: '6b3e92d0-0b1f-11ef-8a41-12ce4f0a9d77' },
+      ];
+      const names = sameNameElsewhere.map((stack) => evaluate(value, stack));
+      expect(new Set(names).size).toBe(names.length);
+    },
+  );
 
-  it.each(nameCases.map((c) => [`${c.id}.${c.property}`, c] as const))('%s stays within CloudFront\'s length and character limits in every region', (_label, { type, value }) => {
-    // The longest region names (15 characters), a stack name of CloudFormation's maximum length.
-    const name = evaluate(value, { name: 'x'.repeat(128), region: 'us-isof-south-1', uuid: '1f0c8a70-0b1e-11ef-9d2c-0a8f5e8c1b21' });
-    expect(name.length).toBeLessThanOrEqual(NAMED[type]!.maxLength);
-    expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
-  });
+  it.each(nameCases.map((c) => [`${c.id}.${c.property}`, c] as const))(
+    "%s stays within CloudFront's length and character limits in every region",
+    (_label, { type, value }) => {
+      // The longest region names (15 characters), a stack name of CloudFormation's maximum length.
+      const name = evaluate(value, { name: 'x'.repeat(128), region: 'us-isof-south-1', uuid: '1f0c8a70-0b1e-11ef-9d2c-0a8f5e8c1b21' });
+      expect(name.length).toBeLessThanOrEqual(NAMED[type]!.maxLength);
+      expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
+    },
+  );
 });

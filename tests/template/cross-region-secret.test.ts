@@ -31,8 +31,7 @@ describe('template.yaml: one master secret for two regions', () => {
 
   it('refers to the secret only through the choice between the generated one and the existing ARN', () => {
     const direct = collectReferences({ Resources: resources, Outputs: template.Outputs, Globals: template.Globals }).filter((r) => r.target === 'MasterSecret');
-    const uses = (node: Json): number =>
-      JSON.stringify(node).split(JSON.stringify(MASTER_SECRET_REFERENCE)).length - 1;
+    const uses = (node: Json): number => JSON.stringify(node).split(JSON.stringify(MASTER_SECRET_REFERENCE)).length - 1;
     // Every Ref to MasterSecret sits inside that Fn::If (a bare one would fail when it is not created).
     expect(uses({ Resources: resources, Outputs: template.Outputs, Globals: template.Globals })).toBe(direct.length);
     expect(direct.length).toBeGreaterThanOrEqual(4); // variable, two read grants, output

@@ -24,7 +24,8 @@ function refusals(parameter: Json, value: string): string[] {
   const out: string[] = [];
   const isList = parameter.Type === 'CommaDelimitedList' || String(parameter.Type).startsWith('List<');
   if (parameter.AllowedValues && !isList && !(parameter.AllowedValues as unknown[]).map(String).includes(value)) out.push('not an allowed value');
-  if (parameter.AllowedPattern !== undefined && !new RegExp(`^(?:${parameter.AllowedPattern as string})$`).test(value)) out.push('does not match AllowedPattern');
+  if (parameter.AllowedPattern !== undefined && !new RegExp(`^(?:${parameter.AllowedPattern as string})$`).test(value))
+    out.push('does not match AllowedPattern');
   if (parameter.MaxLength !== undefined && value.length > parameter.MaxLength) out.push('too long');
   if (parameter.MinLength !== undefined && value.length < parameter.MinLength) out.push('too short');
   if (parameter.Type === 'Number') {
@@ -56,7 +57,13 @@ describe('KeyDeliveryPublicKey: a whole PEM public key or nothing', () => {
   const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
 
   it('accepts the PEM openssl rsa -pubout writes (with or without the final newline, CRLF too), and empty', () => {
-    for (const value of ['', pem, pem.trimEnd(), pem.replace(/\n/g, '\r\n'), (generateKeyPairSync('rsa', { modulusLength: 4096 }).publicKey.export({ type: 'spki', format: 'pem' }) as string).trimEnd()]) {
+    for (const value of [
+      '',
+      pem,
+      pem.trimEnd(),
+      pem.replace(/\n/g, '\r\n'),
+      (generateKeyPairSync('rsa', { modulusLength: 4096 }).publicKey.export({ type: 'spki', format: 'pem' }) as string).trimEnd(),
+    ]) {
       expect(refusals(parameter, value)).toEqual([]);
     }
   });
@@ -64,7 +71,15 @@ describe('KeyDeliveryPublicKey: a whole PEM public key or nothing', () => {
   it('refuses what broken quoting passes (only -----BEGIN), a PEM without its line breaks, a private key and a certificate', () => {
     const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
     const pkcs1 = createPublicKey(pem).export({ type: 'pkcs1', format: 'pem' }) as string;
-    for (const value of ['-----BEGIN', pem.replace(/\n/g, ' '), privatePem, pkcs1, pem.replace('PUBLIC KEY', 'CERTIFICATE'), `${pem}${pem}`, 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA']) {
+    for (const value of [
+      '-----BEGIN',
+      pem.replace(/\n/g, ' '),
+      privatePem,
+      pkcs1,
+      pem.replace('PUBLIC KEY', 'CERTIFICATE'),
+      `${pem}${pem}`,
+      'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA',
+    ]) {
       expect(refusals(parameter, value)).not.toEqual([]);
     }
   });
@@ -96,7 +111,10 @@ describe('KeyDeliveryPublicKey: a whole PEM public key or nothing', () => {
 
     it('passes the whole key with the command docs/security.md shows', async () => {
       const readme = await readFile(join(ROOT, 'docs', 'security.md'), 'utf8');
-      const lines = readme.split('\n').filter((l) => /^\s*sam deploy .*KeyDeliveryPublicKey=.*pub\.pem/.test(l)).map((l) => l.trim());
+      const lines = readme
+        .split('\n')
+        .filter((l) => /^\s*sam deploy .*KeyDeliveryPublicKey=.*pub\.pem/.test(l))
+        .map((l) => l.trim());
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) {
         const value = (await overridesOf(line)).KeyDeliveryPublicKey!;

@@ -51,5 +51,9 @@ describe.each(Object.entries(PARAMETERS) as [keyof typeof PARAMETERS, string][])
 it('a refused DRM name passes the template pattern but still stops the function at start-up', () => {
   expect(new RegExp(template.Parameters.Robustness.AllowedPattern as string).test('fairplay:HD=x')).toBe(true);
   expect(() => loadLambdaConfig({ ...BASE, SPEKE_ROBUSTNESS: 'fairplay:HD=x' })).toThrow(/unknown DRM "fairplay"/);
-  expect(loadLambdaConfig({ ...BASE, SPEKE_ROBUSTNESS: 'widevine:HD=x' }).protectionLevels.robustness.get(SYSTEM.widevine)?.get('HD')).toBe('x');
+  expect(
+    loadLambdaConfig({ ...BASE, SPEKE_ROBUSTNESS: 'widevine:HD=x' })
+      .protectionLevels.robustness.get(SYSTEM.widevine)
+      ?.get('HD'),
+  ).toBe('x');
 });

@@ -20,7 +20,10 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
 const template = loadTemplate();
 const FUNCTIONS = serverlessFunctions(template);
-const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
   packages: Record<string, { version?: string; dev?: boolean; dependencies?: Record<string, string> }>;
 };
@@ -66,15 +69,19 @@ describe("sam build: the template's esbuild command makes the bundle npm run bui
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it.each(FUNCTIONS)('%s: same handler module, byte for byte, with its source map', async (id) => {
-    const resource = template.Resources[id]!;
-    const module = String(resource.Properties.Handler).replace(/\.[^.]+$/, '');
-    const artifacts = join(work, `sam-${id}`);
-    const args = samEsbuildArgs(resource.Metadata.BuildProperties, ROOT, artifacts);
-    await run(join(ROOT, 'node_modules', '.bin', 'esbuild'), [...args, '--log-level=warning'], { cwd: ROOT, timeout: 60_000 });
-    const sam = await readFile(join(artifacts, `${module}.mjs`), 'utf8');
-    expect(sam).toBe(await readFile(join(work, 'npm-run-build', `${module}.mjs`), 'utf8'));
-    expect(sam).toMatch(new RegExp(`//# sourceMappingURL=${module}\\.mjs\\.map\\n$`));
-    expect(existsSync(join(artifacts, `${module}.mjs.map`))).toBe(true);
-  }, 60_000);
+  it.each(FUNCTIONS)(
+    '%s: same handler module, byte for byte, with its source map',
+    async (id) => {
+      const resource = template.Resources[id]!;
+      const module = String(resource.Properties.Handler).replace(/\.[^.]+$/, '');
+      const artifacts = join(work, `sam-${id}`);
+      const args = samEsbuildArgs(resource.Metadata.BuildProperties, ROOT, artifacts);
+      await run(join(ROOT, 'node_modules', '.bin', 'esbuild'), [...args, '--log-level=warning'], { cwd: ROOT, timeout: 60_000 });
+      const sam = await readFile(join(artifacts, `${module}.mjs`), 'utf8');
+      expect(sam).toBe(await readFile(join(work, 'npm-run-build', `${module}.mjs`), 'utf8'));
+      expect(sam).toMatch(new RegExp(`//# sourceMappingURL=${module}\\.mjs\\.map\\n$`));
+      expect(existsSync(join(artifacts, `${module}.mjs.map`))).toBe(true);
+    },
+    60_000,
+  );
 });

@@ -35,7 +35,10 @@ describe('template.yaml: security resources', () => {
       responseLatencyMs: '$context.responseLatency',
       requestId: '$context.requestId',
     });
-    for (const value of Object.values(fields)) expect(value).toMatch(/^\$context\.(requestId|requestTime|identity\.(userArn|accountId|sourceIp)|httpMethod|resourcePath|status|responseLatency|integrationLatency|responseLength)$/);
+    for (const value of Object.values(fields))
+      expect(value).toMatch(
+        /^\$context\.(requestId|requestTime|identity\.(userArn|accountId|sourceIp)|httpMethod|resourcePath|status|responseLatency|integrationLatency|responseLength)$/,
+      );
     expect(setting.Format).not.toMatch(/body|\$input|header|authorization/i);
     expect(resources.SpekeApiAccessLogGroup!.Properties.RetentionInDays).toEqual({ Ref: 'AccessLogRetentionDays' });
     expect(template.Parameters.AccessLogRetentionDays).toMatchObject({ Default: 365 });
@@ -51,16 +54,27 @@ describe('template.yaml: security resources', () => {
     const role = resources.ApiGatewayLoggingRoleResource!;
     expect(role.Condition).toBe('CreateApiGatewayLoggingRole');
     expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-      { Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } },
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'apigateway.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
     ]);
-    expect(role.Properties.ManagedPolicyArns).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs' }]);
+    expect(role.Properties.ManagedPolicyArns).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs' },
+    ]);
   });
 
   it('serves keys on an optional custom domain with its ACM certificate, SNI and TLS 1.2 at least', () => {
     const config = resources.KeyDistribution!.Properties.DistributionConfig;
     expect(config.Aliases).toEqual({ 'Fn::If': ['UseKeyDeliveryDomain', [{ Ref: 'KeyDeliveryDomainName' }], { Ref: 'AWS::NoValue' }] });
     expect(config.ViewerCertificate).toEqual({
-      'Fn::If': ['UseKeyDeliveryDomain', { AcmCertificateArn: { Ref: 'KeyDeliveryCertificateArn' }, SslSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' }, { Ref: 'AWS::NoValue' }],
+      'Fn::If': [
+        'UseKeyDeliveryDomain',
+        { AcmCertificateArn: { Ref: 'KeyDeliveryCertificateArn' }, SslSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' },
+        { Ref: 'AWS::NoValue' },
+      ],
     });
     const arn = new RegExp(template.Parameters.KeyDeliveryCertificateArn.AllowedPattern as string);
     expect(arn.test('')).toBe(true);
@@ -78,7 +92,12 @@ describe('template.yaml: security resources', () => {
     const config = resources.KeyDistribution!.Properties.DistributionConfig;
     expect(config.Logging).toEqual({ Bucket: { 'Fn::GetAtt': ['KeyDeliveryLogBucket', 'DomainName'] }, Prefix: 'key-delivery/', IncludeCookies: false });
     const bucket = resources.KeyDeliveryLogBucket!.Properties;
-    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     // CloudFront delivers with an ACL grant: this bucket alone keeps ACLs.
     expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] });
     expect(bucket.LifecycleConfiguration.Rules[0]).toMatchObject({ Status: 'Enabled', ExpirationInDays: { Ref: 'CdnLogRetentionDays' } });

@@ -1,4 +1,11 @@
-import { GetObjectCommand, PutObjectCommand, S3Client, type GetObjectCommandInput, type GetObjectCommandOutput, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  type GetObjectCommandInput,
+  type GetObjectCommandOutput,
+  type PutObjectCommandInput,
+} from '@aws-sdk/client-s3';
 import {
   CreateSecretCommand,
   GetRandomPasswordCommand,
@@ -46,14 +53,23 @@ interface SentCall {
 const spekeRequest = (deps: CopyProtectionDependencies) =>
   copyProtection(
     {
-      body: Buffer.from(v2Request({ contentId: 'channel-7', keys: [{ kid: KID_A, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' }], systems: [{ systemId: SYSTEM.clearKeyAes128, children: '' }] })),
+      body: Buffer.from(
+        v2Request({
+          contentId: 'channel-7',
+          keys: [{ kid: KID_A, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' }],
+          systems: [{ systemId: SYSTEM.clearKeyAes128, children: '' }],
+        }),
+      ),
       spekeVersionHeader: '2.0',
     },
     deps,
   );
 /** A ClearKey license request for the same content ID (what ClearKeyLicenseFunction answers). */
 const licenseRequest = (deps: ClearKeyLicenseDependencies) =>
-  clearKeyLicense({ body: Buffer.from(JSON.stringify({ kids: [Buffer.from(KID_A.replace(/-/g, ''), 'hex').toString('base64url')] })), contentId: 'channel-7' }, deps);
+  clearKeyLicense(
+    { body: Buffer.from(JSON.stringify({ kids: [Buffer.from(KID_A.replace(/-/g, ''), 'hex').toString('base64url')] })), contentId: 'channel-7' },
+    deps,
+  );
 
 const GRANT = { contentId: 'channel-7', kid: KID_A, kidAsSent: KID_A, systemIds: [SYSTEM.clearKeyAes128], issuedAt: '2026-12-01T00:00:00.000Z' };
 
@@ -76,7 +92,8 @@ async function commandsSent(
   const objects = new Map<string, Uint8Array | string>([[`grant-bucket/channel-7/${KID_A}`, JSON.stringify(GRANT)]]);
   const objectKey = (input: { Bucket?: string; Key?: string }) => `${input.Bucket}/${input.Key}`;
   s3Mock.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
-    if (input.IfNoneMatch === '*' && objects.has(objectKey(input))) throw Object.assign(new Error('precondition failed'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    if (input.IfNoneMatch === '*' && objects.has(objectKey(input)))
+      throw Object.assign(new Error('precondition failed'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
     objects.set(objectKey(input), input.Body as Uint8Array | string);
     return {};
   });
@@ -84,7 +101,9 @@ async function commandsSent(
     const body = objects.get(objectKey(input));
     if (body === undefined) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    const output: unknown = { Body: { transformToByteArray: () => Promise.resolve(bytes), transformToString: () => Promise.resolve(Buffer.from(bytes).toString('utf8')) } };
+    const output: unknown = {
+      Body: { transformToByteArray: () => Promise.resolve(bytes), transformToString: () => Promise.resolve(Buffer.from(bytes).toString('utf8')) },
+    };
     return output as GetObjectCommandOutput;
   });
   const created = new Map<string, string>((options.existingSecrets ?? []).map((name) => [name, MASTER_SECRET]));
@@ -172,7 +191,9 @@ describe('template.yaml: IAM of the function', () => {
   it('adds, only when KeyDerivation is reference, what reference derivation sends', async () => {
     expect(template.Conditions.UseReferenceDerivation).toEqual({ 'Fn::Equals': [{ Ref: 'KeyDerivation' }, 'reference'] });
     const sent = await commandsSent('reference');
-    const extra = sent.filter((c) => !(c.action === 'secretsmanager:GetSecretValue' && c.input.SecretId === 'master-secret-arn') && !c.action.startsWith('s3:'));
+    const extra = sent.filter(
+      (c) => !(c.action === 'secretsmanager:GetSecretValue' && c.input.SecretId === 'master-secret-arn') && !c.action.startsWith('s3:'),
+    );
     expect([...new Set(extra.map((c) => c.action))].sort()).toEqual([
       'secretsmanager:CreateSecret',
       'secretsmanager:GetRandomPassword',
@@ -195,7 +216,9 @@ describe('template.yaml: IAM of the ClearKey license function', () => {
     const role = template.Resources.ClearKeyLicenseFunctionRole!.Properties;
     expect(role.ManagedPolicyArns).toBeUndefined();
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
-    expect(licenseStatements.every((s) => [undefined, 'UseReferenceDerivation', 'RequireClearKeyLicenseToken', 'RequirePlayerTokens'].includes(s.condition))).toBe(true);
+    expect(
+      licenseStatements.every((s) => [undefined, 'UseReferenceDerivation', 'RequireClearKeyLicenseToken', 'RequirePlayerTokens'].includes(s.condition)),
+    ).toBe(true);
   });
 
   it('adds, only with player tokens required (the default), GetSecretValue on the player-token key, the secret the function is told to read', () => {
@@ -205,13 +228,20 @@ describe('template.yaml: IAM of the ClearKey license function', () => {
     expect(template.Parameters.ClearKeyLicensePlayerTokens).toMatchObject({ Default: 'required', AllowedValues: ['required', 'off'] });
     const tokenOnly = licenseStatements.filter((s) => s.condition === 'RequirePlayerTokens');
     expect(tokenOnly.map((s) => [s.statement.Action, s.statement.Resource])).toEqual([['secretsmanager:GetSecretValue', { Ref: 'PlayerTokenSecret' }]]);
-    expect(functionEnvironment(template, 'ClearKeyLicenseFunction').SPEKE_PLAYER_TOKEN_SECRET_ID).toEqual({ 'Fn::If': ['RequirePlayerTokens', { Ref: 'PlayerTokenSecret' }, ''] });
-    expect(template.Resources.PlayerTokenSecret).toMatchObject({ Condition: 'RequirePlayerTokens', Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } } });
+    expect(functionEnvironment(template, 'ClearKeyLicenseFunction').SPEKE_PLAYER_TOKEN_SECRET_ID).toEqual({
+      'Fn::If': ['RequirePlayerTokens', { Ref: 'PlayerTokenSecret' }, ''],
+    });
+    expect(template.Resources.PlayerTokenSecret).toMatchObject({
+      Condition: 'RequirePlayerTokens',
+      Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } },
+    });
   });
 
   it('adds, only with a generated access token, GetSecretValue on that token secret (what the function reads it with)', async () => {
     const tokenOnly = licenseStatements.filter((s) => s.condition === 'RequireClearKeyLicenseToken');
-    expect(tokenOnly.map((s) => [s.statement.Action, s.statement.Resource])).toEqual([['secretsmanager:GetSecretValue', { Ref: 'ClearKeyLicenseAccessTokenSecret' }]]);
+    expect(tokenOnly.map((s) => [s.statement.Action, s.statement.Resource])).toEqual([
+      ['secretsmanager:GetSecretValue', { Ref: 'ClearKeyLicenseAccessTokenSecret' }],
+    ]);
     expect(functionEnvironment(template, 'ClearKeyLicenseFunction').SPEKE_KEY_ACCESS_TOKEN_SECRET_ID).toEqual({
       'Fn::If': ['RequireClearKeyLicenseToken', { Ref: 'ClearKeyLicenseAccessTokenSecret' }, ''],
     });
@@ -219,9 +249,18 @@ describe('template.yaml: IAM of the ClearKey license function', () => {
     const secretsManager = new SecretsManagerClient({ region: 'us-east-1' });
     const smMock = mockClient(secretsManager);
     smMock.on(GetSecretValueCommand).resolves({ SecretString: 'Gq7vXk2mR9sT4wY1zB6nC3dF8hJ0lP5aE2uI7oK9' });
-    const config = loadLambdaConfig({ SPEKE_KEY_BUCKET: 'b', SPEKE_KEY_URL_PREFIX: 'https://k.example.com', SPEKE_MASTER_SECRET_ID: 'm', SPEKE_KEY_ACCESS_TOKEN_SECRET_ID: 'token-secret-arn' });
+    const config = loadLambdaConfig({
+      SPEKE_KEY_BUCKET: 'b',
+      SPEKE_KEY_URL_PREFIX: 'https://k.example.com',
+      SPEKE_MASTER_SECRET_ID: 'm',
+      SPEKE_KEY_ACCESS_TOKEN_SECRET_ID: 'token-secret-arn',
+    });
     await createLicenseAccessToken(config, { s3: new S3Client({ region: 'us-east-1' }), secretsManager })!.accessToken();
-    expect(smMock.calls().map((c) => [(c.args[0] as unknown as { constructor: { name: string } }).constructor.name, (c.args[0].input as { SecretId: string }).SecretId])).toEqual([['GetSecretValueCommand', 'token-secret-arn']]);
+    expect(
+      smMock
+        .calls()
+        .map((c) => [(c.args[0] as unknown as { constructor: { name: string } }).constructor.name, (c.args[0].input as { SecretId: string }).SecretId]),
+    ).toEqual([['GetSecretValueCommand', 'token-secret-arn']]);
     smMock.restore();
   });
 
@@ -246,7 +285,9 @@ describe('template.yaml: IAM of the ClearKey license function', () => {
   it('adds, only when KeyDerivation is reference, read access to speke/* secrets and never the right to create them', async () => {
     // The license function is built as its entry point builds it: it never creates content secrets.
     const sent = await commandsSent('reference', 'license', { existingSecrets: ['speke/channel-7'] });
-    const extra = sent.filter((c) => !(c.action === 'secretsmanager:GetSecretValue' && c.input.SecretId === 'master-secret-arn') && c.action !== 's3:GetObject');
+    const extra = sent.filter(
+      (c) => !(c.action === 'secretsmanager:GetSecretValue' && c.input.SecretId === 'master-secret-arn') && c.action !== 's3:GetObject',
+    );
     expect(extra.map((c) => [c.action, c.input.SecretId])).toEqual([['secretsmanager:GetSecretValue', 'speke/channel-7']]);
     expect(actionsOf(licenseReferenceOnly)).toEqual(['secretsmanager:GetSecretValue']);
     expect(licenseReferenceOnly.map((s) => s.statement.Resource)).toEqual([ALLOWED_WILDCARD_RESOURCES[2]]);
@@ -300,7 +341,12 @@ describe('template.yaml: roles for MediaPackage and MediaConvert', () => {
   ])('%s can be assumed by %p and holds only the invoke policy', (id, services) => {
     const role = template.Resources[id]!.Properties;
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
-      { Effect: 'Allow', Principal: { Service: services }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } },
+      {
+        Effect: 'Allow',
+        Principal: { Service: services },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
     ]);
     expect(role.ManagedPolicyArns).toEqual([{ Ref: 'SpekeInvokePolicy' }]);
     expect(role.Policies).toBeUndefined();

@@ -2,7 +2,16 @@ import { basename, extname } from 'node:path';
 import { ENTRY_POINTS } from '../../scripts/build.mjs';
 import { LAMBDA_ENV, loadLambdaConfig } from '../../src/config.js';
 import { parseMasterSecret } from '../../src/keys/derive.js';
-import { collectReferences, conditionalItem, functionEnvironment, list, loadTemplate, PSEUDO_PARAMETERS, serverlessFunctions, type Json } from './load-template.js';
+import {
+  collectReferences,
+  conditionalItem,
+  functionEnvironment,
+  list,
+  loadTemplate,
+  PSEUDO_PARAMETERS,
+  serverlessFunctions,
+  type Json,
+} from './load-template.js';
 import { MASTER_SECRET_REFERENCE } from './master-secret-reference.js';
 
 const template = loadTemplate();
@@ -66,7 +75,12 @@ describe('template.yaml: the function', () => {
     const globals = template.Globals.Function.Environment.Variables as Record<string, Json>;
     expect(Object.keys(globals).length).toBeGreaterThan(10);
     for (const id of FUNCTIONS) {
-      expect(Object.keys(props(id).Environment.Variables).sort()).toEqual(['SPEKE_CLEARKEY_LICENSE', 'SPEKE_KEY_ACCESS_TOKEN', 'SPEKE_KEY_ACCESS_TOKEN_SECRET_ID', 'SPEKE_PLAYER_TOKEN_SECRET_ID']);
+      expect(Object.keys(props(id).Environment.Variables).sort()).toEqual([
+        'SPEKE_CLEARKEY_LICENSE',
+        'SPEKE_KEY_ACCESS_TOKEN',
+        'SPEKE_KEY_ACCESS_TOKEN_SECRET_ID',
+        'SPEKE_PLAYER_TOKEN_SECRET_ID',
+      ]);
     }
     // The SPEKE API is IAM-authorized for encryptors: no license route, no viewer token there.
     expect(env.SPEKE_CLEARKEY_LICENSE).toBe('false');
@@ -93,7 +107,13 @@ describe('template.yaml: the function', () => {
     expect(env.SPEKE_FAIRPLAY_KEY_URI_TEMPLATE).toEqual({ Ref: 'FairPlayKeyUriTemplate' });
     expect(env.SPEKE_ALLOW_EXPIRED_CERTIFICATES).toEqual({ Ref: 'AllowExpiredCertificates' });
     expect(env.POWERTOOLS_LOG_LEVEL).toEqual({ Ref: 'LogLevel' });
-    for (const limit of ['SPEKE_MAX_BODY_BYTES', 'SPEKE_MAX_CONTENT_KEYS', 'SPEKE_MAX_DRM_SYSTEMS', 'SPEKE_MAX_CONTENT_ID_LENGTH', 'SPEKE_MASTER_SECRET_MAX_AGE_SECONDS']) {
+    for (const limit of [
+      'SPEKE_MAX_BODY_BYTES',
+      'SPEKE_MAX_CONTENT_KEYS',
+      'SPEKE_MAX_DRM_SYSTEMS',
+      'SPEKE_MAX_CONTENT_ID_LENGTH',
+      'SPEKE_MASTER_SECRET_MAX_AGE_SECONDS',
+    ]) {
       expect(env[limit]).toHaveProperty('Ref');
       expect(template.Parameters[env[limit].Ref].Type).toBe('Number');
     }
@@ -212,7 +232,12 @@ describe('template.yaml: key bucket and key delivery', () => {
 
   it('encrypts at rest, blocks all public access, enforces bucket-owner ownership, expires keys', () => {
     expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
-    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     expect(bucket.OwnershipControls.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
     const [rule, ...others] = bucket.LifecycleConfiguration.Rules as Json[];
     expect(others).toEqual([]);

@@ -88,7 +88,10 @@ describe('ClearKey license request', () => {
 
 describe('ClearKey license answer', () => {
   it('is a JSON Web Key set with the derived key of each (content ID, KID), base64url without padding', () => {
-    const license = clearKeyLicense([KID_A, KID_B].map((kid) => ({ kid, kidAsSent: kid })), hkdfDeriver(SECRET, 'movie-1'));
+    const license = clearKeyLicense(
+      [KID_A, KID_B].map((kid) => ({ kid, kidAsSent: kid })),
+      hkdfDeriver(SECRET, 'movie-1'),
+    );
     expect(license).toEqual({
       keys: [
         { kty: 'oct', k: derive(SECRET, 'content-key', 'movie-1', KID_A).toString('base64url'), kid: KID_A_B64URL },

@@ -79,15 +79,15 @@ describe('reading CPIX requests namespace-aware', () => {
 
 describe('hostile or broken XML is refused with a 400', () => {
   const cases: Record<string, string> = {
-    'DOCTYPE': '<!DOCTYPE CPIX><CPIX xmlns="urn:dashif:org:cpix"/>',
+    DOCTYPE: '<!DOCTYPE CPIX><CPIX xmlns="urn:dashif:org:cpix"/>',
     'entity declaration': '<!DOCTYPE r [<!ENTITY a "aaaa">]><CPIX xmlns="urn:dashif:org:cpix" id="&a;"/>',
     'external entity': '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><CPIX xmlns="urn:dashif:org:cpix" id="&x;"/>',
     'undefined entity': '<CPIX xmlns="urn:dashif:org:cpix" id="&nope;"/>',
-    'truncated': '<CPIX xmlns="urn:dashif:org:cpix"><ContentKeyList>',
+    truncated: '<CPIX xmlns="urn:dashif:org:cpix"><ContentKeyList>',
     'two roots': '<CPIX xmlns="urn:dashif:org:cpix"/><CPIX xmlns="urn:dashif:org:cpix"/>',
     'unbound prefix': '<x:CPIX/>',
     'not XML': 'hello world',
-    'empty': '',
+    empty: '',
     'deep nesting': `${'<a>'.repeat(50_000)}${'</a>'.repeat(50_000)}`,
   };
   it.each(Object.keys(cases))('%s', (name) => {
@@ -118,7 +118,10 @@ describe('hostile or broken XML is refused with a 400', () => {
   });
 
   it('writes a namespace that looks like markup as the plain namespace it is', () => {
-    const body = BODY('cpix:CPIX', (n) => `cpix:${n}`, 'xmlns:cpix="urn:dashif:org:cpix"').replace('<cpix:ContentKeyList>', '<v:X xmlns:v="{&quot;a&quot;: 1}">t</v:X><cpix:ContentKeyList>');
+    const body = BODY('cpix:CPIX', (n) => `cpix:${n}`, 'xmlns:cpix="urn:dashif:org:cpix"').replace(
+      '<cpix:ContentKeyList>',
+      '<v:X xmlns:v="{&quot;a&quot;: 1}">t</v:X><cpix:ContentKeyList>',
+    );
     const doc = parse(answer(body).body);
     expect(one(doc, '{"a": 1}', 'X').text).toBe('t');
   });
@@ -136,7 +139,10 @@ describe('hostile or broken XML is refused with a 400', () => {
 
 describe('answers keep the request layout', () => {
   it('keeps comments out and every element of the request', () => {
-    const body = BODY('cpix:CPIX', (n) => `cpix:${n}`, 'xmlns:cpix="urn:dashif:org:cpix" name="event"').replace('<cpix:ContentKeyList>', '<!-- a comment --><cpix:ContentKeyList>');
+    const body = BODY('cpix:CPIX', (n) => `cpix:${n}`, 'xmlns:cpix="urn:dashif:org:cpix" name="event"').replace(
+      '<cpix:ContentKeyList>',
+      '<!-- a comment --><cpix:ContentKeyList>',
+    );
     const doc = parse(answer(body).body);
     expect(doc.attrs.name).toBe('event');
     expect(all(doc, CPIX, 'ContentKey')).toHaveLength(1);

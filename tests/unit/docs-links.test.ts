@@ -12,7 +12,9 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The Markdown files checked, relative to the repository root. */
 function documents(): string[] {
-  const docs = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+  const docs = readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`);
   return ['README.md', 'CONTRIBUTING.md', 'events/README.md', ...docs];
 }
 
@@ -105,11 +107,7 @@ function missingPaths(file: string): string[] {
 
 describe('documentation links', () => {
   it('finds links and heading anchors as GitHub makes them', () => {
-    expect(linkTargets('See [a](docs/a.md#b-c), ![x](p.png "t") and [two\nlines](#z).\n```\n[no](code.md)\n```\n')).toEqual([
-      'docs/a.md#b-c',
-      'p.png',
-      '#z',
-    ]);
+    expect(linkTargets('See [a](docs/a.md#b-c), ![x](p.png "t") and [two\nlines](#z).\n```\n[no](code.md)\n```\n')).toEqual(['docs/a.md#b-c', 'p.png', '#z']);
     expect([...headingAnchors('# SPEKE v2.1\n## Load (`npm run load`)\n## Outputs\n### Outputs\n```\n# not a heading\n```\n')]).toEqual([
       'speke-v21',
       'load-npm-run-load',
@@ -130,7 +128,10 @@ describe('documentation links', () => {
   });
 
   it('finds the repository paths named in code spans', () => {
-    expect(repositoryPaths('`src/config.ts` and `tests/unit/` but not `npm test`, `events/<file>.json`, `src/a b` or\n```\n`src/in-code.ts`\n```\n')).toEqual(['src/config.ts', 'tests/unit/']);
+    expect(repositoryPaths('`src/config.ts` and `tests/unit/` but not `npm test`, `events/<file>.json`, `src/a b` or\n```\n`src/in-code.ts`\n```\n')).toEqual([
+      'src/config.ts',
+      'tests/unit/',
+    ]);
   });
 
   it.each(documents())('%s: every file or folder named in a code span exists', (file) => {

@@ -34,7 +34,10 @@ const instant = fc.record({
 });
 function lexical({ ms, zoneMinutes, extraDigits }: { ms: number; zoneMinutes: number; extraDigits: string }): string {
   const local = new Date(ms + zoneMinutes * 60_000).toISOString(); // the clock reading in that zone
-  const zone = zoneMinutes === 0 ? 'Z' : `${zoneMinutes < 0 ? '-' : '+'}${String(Math.floor(Math.abs(zoneMinutes) / 60)).padStart(2, '0')}:${String(Math.abs(zoneMinutes) % 60).padStart(2, '0')}`;
+  const zone =
+    zoneMinutes === 0
+      ? 'Z'
+      : `${zoneMinutes < 0 ? '-' : '+'}${String(Math.floor(Math.abs(zoneMinutes) / 60)).padStart(2, '0')}:${String(Math.abs(zoneMinutes) % 60).padStart(2, '0')}`;
   return `${local.slice(0, 23)}${extraDigits}${zone}`;
 }
 
@@ -76,7 +79,12 @@ describe('property: any period timing is answered or refused with a 4xx, never a
   it('and an answer echoes every period attribute exactly', () => {
     fc.assert(
       fc.property(periods, (list) => {
-        const periodList = list.map((attrs, i) => ({ id: `p${i}`, attributes: Object.entries(attrs).map(([k, v]) => `${k}="${v}"`).join(' ') }));
+        const periodList = list.map((attrs, i) => ({
+          id: `p${i}`,
+          attributes: Object.entries(attrs)
+            .map(([k, v]) => `${k}="${v}"`)
+            .join(' '),
+        }));
         const result = outcome(v21Request({ keys: KEYS, systems: [CLEARKEY], scheme: 'cbc1', periodList }));
         if (result.status !== 200) return result.status >= 400 && result.status < 500;
         const echoed = all(parse(result.body!), CPIX, 'ContentKeyPeriod').map((p) => p.attrs);

@@ -23,21 +23,65 @@ const RUNS = { numRuns: 300 };
 
 describe('property: no input produces anything but an answer or a 4xx', () => {
   it('arbitrary bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), headers, (bytes, header) => outcome(Buffer.from(bytes), header) >= 200), RUNS);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), headers, (bytes, header) => outcome(Buffer.from(bytes), header) >= 200),
+      RUNS,
+    );
   });
 
   it('arbitrary strings, including XML-looking noise', () => {
     const xmlish = fc.stringMatching(/^[<>/="a-zA-Z0-9:\s!?&;#x-]{0,300}$/);
-    fc.assert(fc.property(fc.oneof(fc.string(), xmlish), headers, (text, header) => outcome(text, header) >= 200), RUNS);
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), xmlish), headers, (text, header) => outcome(text, header) >= 200),
+      RUNS,
+    );
   });
 
   it('arbitrary XML trees built from the CPIX vocabulary', () => {
-    const names = fc.constantFrom('CPIX', 'ContentKeyList', 'ContentKey', 'DRMSystemList', 'DRMSystem', 'PSSH', 'HLSSignalingData', 'ContentKeyUsageRuleList', 'ContentKeyUsageRule', 'VideoFilter', 'AudioFilter', 'KeyPeriodFilter', 'ContentKeyPeriodList', 'ContentKeyPeriod', 'DeliveryDataList', 'URIExtXKey', 'Data');
-    const attrNames = fc.constantFrom('id', 'kid', 'systemId', 'contentId', 'version', 'commonEncryptionScheme', 'explicitIV', 'intendedTrackType', 'playlist', 'periodId', 'index');
-    const values = fc.oneof(fc.uuid(), fc.constantFrom('2.3', 'cbcs', 'cenc', 'ALL', 'media', 'master', SYSTEM.hlsAes128, SYSTEM.clearKeyAes128, SYSTEM.commonPssh, ''), fc.stringMatching(/^[a-zA-Z0-9 ._-]{0,20}$/));
+    const names = fc.constantFrom(
+      'CPIX',
+      'ContentKeyList',
+      'ContentKey',
+      'DRMSystemList',
+      'DRMSystem',
+      'PSSH',
+      'HLSSignalingData',
+      'ContentKeyUsageRuleList',
+      'ContentKeyUsageRule',
+      'VideoFilter',
+      'AudioFilter',
+      'KeyPeriodFilter',
+      'ContentKeyPeriodList',
+      'ContentKeyPeriod',
+      'DeliveryDataList',
+      'URIExtXKey',
+      'Data',
+    );
+    const attrNames = fc.constantFrom(
+      'id',
+      'kid',
+      'systemId',
+      'contentId',
+      'version',
+      'commonEncryptionScheme',
+      'explicitIV',
+      'intendedTrackType',
+      'playlist',
+      'periodId',
+      'index',
+    );
+    const values = fc.oneof(
+      fc.uuid(),
+      fc.constantFrom('2.3', 'cbcs', 'cenc', 'ALL', 'media', 'master', SYSTEM.hlsAes128, SYSTEM.clearKeyAes128, SYSTEM.commonPssh, ''),
+      fc.stringMatching(/^[a-zA-Z0-9 ._-]{0,20}$/),
+    );
     const tree = fc.letrec<{ node: string }>((tie) => ({
       node: fc
-        .tuple(names, fc.array(fc.tuple(attrNames, values), { maxLength: 4 }), fc.oneof({ depthSize: 'small', maxDepth: 6 }, fc.constant([]), fc.array(tie('node'), { maxLength: 4 })))
+        .tuple(
+          names,
+          fc.array(fc.tuple(attrNames, values), { maxLength: 4 }),
+          fc.oneof({ depthSize: 'small', maxDepth: 6 }, fc.constant([]), fc.array(tie('node'), { maxLength: 4 })),
+        )
         .map(([name, attrs, children]) => {
           const unique = new Map(attrs);
           const a = [...unique].map(([k, v]) => ` ${k}="${v}"`).join('');
@@ -54,12 +98,19 @@ describe('property: no input produces anything but an answer or a 4xx', () => {
   });
 
   it('mutations of valid requests', () => {
-    const valid = [v1Aes128(), v2Request(), v2Request({ periods: true, systems: [{ systemId: SYSTEM.commonPssh, children: '<cpix:PSSH/><cpix:ContentProtectionData/>' }] })];
+    const valid = [
+      v1Aes128(),
+      v2Request(),
+      v2Request({ periods: true, systems: [{ systemId: SYSTEM.commonPssh, children: '<cpix:PSSH/><cpix:ContentProtectionData/>' }] }),
+    ];
     const mutation = fc.record({
       doc: fc.nat(valid.length - 1),
       at: fc.nat(),
       len: fc.nat(40),
-      insert: fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('<', '>', '"', '&', '</cpix:CPIX>', '<cpix:ContentKey kid="x"/>', 'xmlns:cpix="urn:other"', '&#0;', ']]>')),
+      insert: fc.oneof(
+        fc.string({ maxLength: 20 }),
+        fc.constantFrom('<', '>', '"', '&', '</cpix:CPIX>', '<cpix:ContentKey kid="x"/>', 'xmlns:cpix="urn:other"', '&#0;', ']]>'),
+      ),
       header: headers,
     });
     fc.assert(

@@ -3,7 +3,12 @@ import { JsonLineLogger } from '../../src/local/json-line-logger.js';
 function capture(level?: string) {
   const chunks: string[] = [];
   const logger = new JsonLineLogger({ service: 'svc', ...(level ? { level } : {}), write: (c) => chunks.push(c) });
-  const lines = () => chunks.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = () =>
+    chunks
+      .join('')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { logger, chunks, lines };
 }
 
@@ -15,7 +20,16 @@ describe('the local server log: one JSON object a line', () => {
     logger.info('request answered', { requestId: 'r1', status: 200, systemIds: ['a', 'b'], contentId: 'quote " and \\ and \n' });
     await nextTurn();
     expect(lines()).toEqual([
-      { level: 'INFO', message: 'request answered', timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), service: 'svc', requestId: 'r1', status: 200, systemIds: ['a', 'b'], contentId: 'quote " and \\ and \n' },
+      {
+        level: 'INFO',
+        message: 'request answered',
+        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        service: 'svc',
+        requestId: 'r1',
+        status: 200,
+        systemIds: ['a', 'b'],
+        contentId: 'quote " and \\ and \n',
+      },
     ]);
     expect(Object.keys(lines()[0]!).slice(0, 4)).toEqual(['level', 'message', 'timestamp', 'service']);
   });

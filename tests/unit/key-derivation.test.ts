@@ -12,7 +12,9 @@ function hkdfReference(ikm: Buffer, salt: Buffer, info: Buffer, length: number):
   let t = Buffer.alloc(0);
   let okm = Buffer.alloc(0);
   for (let i = 1; okm.length < length; i++) {
-    t = createHmac('sha256', prk).update(Buffer.concat([t, info, Buffer.from([i])])).digest();
+    t = createHmac('sha256', prk)
+      .update(Buffer.concat([t, info, Buffer.from([i])]))
+      .digest();
     okm = Buffer.concat([okm, t]);
   }
   return okm.subarray(0, length);
@@ -68,7 +70,7 @@ describe('key derivation: HKDF-SHA256(master secret, info = purpose ‖ content 
     expect(parseMasterSecret('a'.repeat(64))).toHaveLength(48);
   });
 
-  it('one request\'s deriver gives, for every KID and purpose in any order, what RFC 5869 HKDF gives', () => {
+  it("one request's deriver gives, for every KID and purpose in any order, what RFC 5869 HKDF gives", () => {
     const hex = fc.constantFrom(...Array.from('0123456789abcdef'));
     const kid = fc.array(hex, { minLength: 32, maxLength: 32 }).map((h) => {
       const s = h.join('');
@@ -76,15 +78,24 @@ describe('key derivation: HKDF-SHA256(master secret, info = purpose ‖ content 
     });
     const salt = Buffer.from('speke-key-server/v1/hkdf-salt');
     fc.assert(
-      fc.property(fc.string({ maxLength: 200, unit: 'binary' }), fc.array(fc.tuple(fc.constantFrom('content-key' as const, 'iv' as const), kid), { minLength: 1, maxLength: 8 }), (contentId, calls) => {
-        const deriver = hkdfDeriver(TEST_MASTER_SECRET, contentId);
-        for (const [purpose, k] of calls) {
-          const info = lengthPrefixed(Buffer.from('speke-key-server/v1'), Buffer.from(purpose), Buffer.from(contentId, 'utf8'), Buffer.from(k.replace(/-/g, ''), 'hex'));
-          const got = purpose === 'iv' ? deriver.iv(k, k) : deriver.contentKey(k, k);
-          expect(got).toEqual(hkdfReference(TEST_MASTER_SECRET, salt, info, 16));
-          expect(derive(TEST_MASTER_SECRET, purpose, contentId, k)).toEqual(got);
-        }
-      }),
+      fc.property(
+        fc.string({ maxLength: 200, unit: 'binary' }),
+        fc.array(fc.tuple(fc.constantFrom('content-key' as const, 'iv' as const), kid), { minLength: 1, maxLength: 8 }),
+        (contentId, calls) => {
+          const deriver = hkdfDeriver(TEST_MASTER_SECRET, contentId);
+          for (const [purpose, k] of calls) {
+            const info = lengthPrefixed(
+              Buffer.from('speke-key-server/v1'),
+              Buffer.from(purpose),
+              Buffer.from(contentId, 'utf8'),
+              Buffer.from(k.replace(/-/g, ''), 'hex'),
+            );
+            const got = purpose === 'iv' ? deriver.iv(k, k) : deriver.contentKey(k, k);
+            expect(got).toEqual(hkdfReference(TEST_MASTER_SECRET, salt, info, 16));
+            expect(derive(TEST_MASTER_SECRET, purpose, contentId, k)).toEqual(got);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

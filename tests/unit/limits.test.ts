@@ -47,7 +47,10 @@ describe('request limits', () => {
   it('refuses a content ID longer than allowed, and one with control characters', () => {
     expect(refusal(() => answer(v1Aes128({ contentId: 'a'.repeat(257) })))).toEqual({ status: 422, message: 'CPIX@id is longer than 256 characters' });
     expect(() => answer(v1Aes128({ contentId: 'a'.repeat(256) }))).not.toThrow();
-    expect(refusal(() => answer(v2Request({ contentId: 'b'.repeat(300) }), '2.0'))).toEqual({ status: 422, message: 'CPIX@contentId is longer than 256 characters' });
+    expect(refusal(() => answer(v2Request({ contentId: 'b'.repeat(300) }), '2.0'))).toEqual({
+      status: 422,
+      message: 'CPIX@contentId is longer than 256 characters',
+    });
     expect(refusal(() => answer(v1Aes128({ contentId: 'a&#x9;b' })))).toEqual({ status: 422, message: 'CPIX@id contains control characters' });
   });
 

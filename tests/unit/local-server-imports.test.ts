@@ -17,10 +17,13 @@ describe('the local server loads no tracing', () => {
     expect(inputs.filter((p) => /@aws-lambda-powertools\/(tracer|logger|metrics)|aws-xray-sdk|src\/observability\.ts/.test(p))).toEqual([]);
   });
 
-  it.each(['src/local/main.ts', 'src/composition.ts', 'src/handlers/speke.ts', 'src/handlers/clearkey-license.ts'])('%s loads nothing of the demo (demo/ is its own part)', async (entry) => {
-    const inputs = await inputsOf(entry);
-    expect(inputs.filter((p) => p.startsWith('demo/'))).toEqual([]);
-  });
+  it.each(['src/local/main.ts', 'src/composition.ts', 'src/handlers/speke.ts', 'src/handlers/clearkey-license.ts'])(
+    '%s loads nothing of the demo (demo/ is its own part)',
+    async (entry) => {
+      const inputs = await inputsOf(entry);
+      expect(inputs.filter((p) => p.startsWith('demo/'))).toEqual([]);
+    },
+  );
 
   it('demo/main.ts serves the demo through the local server', async () => {
     const inputs = await inputsOf('demo/main.ts');

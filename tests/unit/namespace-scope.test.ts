@@ -35,9 +35,7 @@ describe('namespace scope chain', () => {
   });
 
   it('reads a document: siblings do not see each other’s declarations, children see their ancestors’', () => {
-    const root = readXml(
-      '<r xmlns="urn:d" xmlns:a="urn:a"><a:x xmlns:b="urn:b"><b:y/><z/></a:x><w xmlns=""><a:v/></w><b:u xmlns:b="urn:b2"/></r>',
-    );
+    const root = readXml('<r xmlns="urn:d" xmlns:a="urn:a"><a:x xmlns:b="urn:b"><b:y/><z/></a:x><w xmlns=""><a:v/></w><b:u xmlns:b="urn:b2"/></r>');
     const [x, w, u] = elements(root);
     expect([root.ns, x!.ns, u!.ns]).toEqual(['urn:d', 'urn:a', 'urn:b2']);
     expect(elements(x!).map((e) => e.ns)).toEqual(['urn:b', 'urn:d']);

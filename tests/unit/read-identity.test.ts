@@ -49,8 +49,18 @@ const PLAIN: [string, string][] = [
   ['v1 AES-128', v1Aes128()],
   ['v1 encrypted', withDeliveryData(v1Aes128())],
   ['v2 CMAF with periods', v2Request({ keys: VIDEO_AUDIO, systems: [WV, PR, FP], periods: true })],
-  ['v2.1 with times', v21Request({ keys: VIDEO_AUDIO, systems: [WV, FP], periodList: [{ id: 'p1', attributes: 'index="1" start="2030-01-01T00:00:00Z" end="2030-01-01T01:00:00Z"' }] })],
-  ['entities, comments, single quotes, a default namespace', `<?xml version="1.0" encoding="UTF-8"?>\n<!-- before -->\n<CPIX xmlns="urn:dashif:org:cpix" id='a &amp; &#65;&#x42; &lt;b&gt;' x:y="1" xmlns:x="urn:x"><!-- in -->t&quot;<ContentKeyList>\n\t<ContentKey kid="${KID_A}"/></ContentKeyList>tail</CPIX>\n<!-- after -->\n`],
+  [
+    'v2.1 with times',
+    v21Request({
+      keys: VIDEO_AUDIO,
+      systems: [WV, FP],
+      periodList: [{ id: 'p1', attributes: 'index="1" start="2030-01-01T00:00:00Z" end="2030-01-01T01:00:00Z"' }],
+    }),
+  ],
+  [
+    'entities, comments, single quotes, a default namespace',
+    `<?xml version="1.0" encoding="UTF-8"?>\n<!-- before -->\n<CPIX xmlns="urn:dashif:org:cpix" id='a &amp; &#65;&#x42; &lt;b&gt;' x:y="1" xmlns:x="urn:x"><!-- in -->t&quot;<ContentKeyList>\n\t<ContentKey kid="${KID_A}"/></ContentKeyList>tail</CPIX>\n<!-- after -->\n`,
+  ],
 ];
 
 describe('the one-pass reader reads what fast-xml-parser reads', () => {
@@ -125,7 +135,42 @@ describe('property: any text reads the same both ways', () => {
   const valid = [v1Aes128(), v2Request({ keys: VIDEO_AUDIO, systems: [WV, PR, FP], periods: true }), PLAIN[PLAIN.length - 1]![1]];
   const inserts = fc.oneof(
     fc.string({ maxLength: 8 }),
-    fc.constantFrom('<', '>', '"', "'", '&', '&amp;', '&#0;', '&#x41;', '&lt;', '/', '=', ' ', '\n', '\r\n', '\t', '<!--', '-->', '--', ']]>', '<![CDATA[', '<?x?>', '</cpix:CPIX>', '<a>', '</a>', '<a/>', ' a="1"', " a='1'", ' xmlns:q="urn:q"', ' q:a="1"', ' xmlns="urn:d"', 'xmlns:cpix="urn:other"', '<q:x/>', 'é', '\u0000'),
+    fc.constantFrom(
+      '<',
+      '>',
+      '"',
+      "'",
+      '&',
+      '&amp;',
+      '&#0;',
+      '&#x41;',
+      '&lt;',
+      '/',
+      '=',
+      ' ',
+      '\n',
+      '\r\n',
+      '\t',
+      '<!--',
+      '-->',
+      '--',
+      ']]>',
+      '<![CDATA[',
+      '<?x?>',
+      '</cpix:CPIX>',
+      '<a>',
+      '</a>',
+      '<a/>',
+      ' a="1"',
+      " a='1'",
+      ' xmlns:q="urn:q"',
+      ' q:a="1"',
+      ' xmlns="urn:d"',
+      'xmlns:cpix="urn:other"',
+      '<q:x/>',
+      'é',
+      '\u0000',
+    ),
   );
 
   it('mutations of plain requests (insertions, deletions, replacements)', () => {
@@ -142,17 +187,25 @@ describe('property: any text reads the same both ways', () => {
   it('small generated documents with every kind of name, attribute and text', () => {
     const names = fc.constantFrom('a', 'b', 'q:a', 'cpix:CPIX', 'x.y-z_1', '_u', 'a:b:c', 'xmlns', 'xml:lang');
     const values = fc.oneof(fc.constantFrom('', 'v', 'a&amp;b', '&#65;', '&lt;', "it's", 'say "hi"', 'a\nb', 'urn:q', 'a>b'), fc.string({ maxLength: 6 }));
-    const attr = fc.tuple(fc.constantFrom('a', 'b', 'q:a', 'xmlns', 'xmlns:q', 'xml:lang', 'xmlns:xml'), values, fc.constantFrom('"', "'")).map(([n, v, q]) => (v.includes(q) ? '' : ` ${n}=${q}${v}${q}`));
+    const attr = fc
+      .tuple(fc.constantFrom('a', 'b', 'q:a', 'xmlns', 'xmlns:q', 'xml:lang', 'xmlns:xml'), values, fc.constantFrom('"', "'"))
+      .map(([n, v, q]) => (v.includes(q) ? '' : ` ${n}=${q}${v}${q}`));
     const text = fc.oneof(fc.constantFrom('', ' ', '\n  ', 't', 'a&amp;b', 'x > y', '&#x10FFFF;', ']]>', '&'), fc.string({ maxLength: 6 }));
     const tree = fc.letrec<{ el: string; node: string }>((tie) => ({
       el: fc
-        .tuple(names, fc.array(attr, { maxLength: 3 }), fc.oneof({ depthSize: 'small', maxDepth: 4 }, fc.constant(null), fc.array(tie('node'), { maxLength: 4 })))
+        .tuple(
+          names,
+          fc.array(attr, { maxLength: 3 }),
+          fc.oneof({ depthSize: 'small', maxDepth: 4 }, fc.constant(null), fc.array(tie('node'), { maxLength: 4 })),
+        )
         .map(([n, a, c]) => (c === null ? `<${n}${a.join('')}/>` : `<${n}${a.join('')}>${c.join('')}</${n}>`)),
       node: fc.oneof({ depthSize: 'small', maxDepth: 4 }, text, tie('el'), fc.constant('<!-- c -->')),
     }));
     const prolog = fc.constantFrom('', '<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?>\n', '\n', '<!-- p -->');
     fc.assert(
-      fc.property(prolog, tree.el, fc.constantFrom('', '\n', ' <!-- e -->'), (p, el, epilog) => expectSameAsReference(`${p}${el.replace(/^<([^ />]+)/, '<$1 xmlns:q="urn:q"')}${epilog}`)),
+      fc.property(prolog, tree.el, fc.constantFrom('', '\n', ' <!-- e -->'), (p, el, epilog) =>
+        expectSameAsReference(`${p}${el.replace(/^<([^ />]+)/, '<$1 xmlns:q="urn:q"')}${epilog}`),
+      ),
       { numRuns: 3000 },
     );
   });

@@ -60,7 +60,12 @@ describe('reference key derivation (migration from the Python reference server)'
   it.each([
     // v1 with the KID in upper case: the reference keyed it on that spelling.
     ['v1', v1Aes128({ contentId: 'channel-1', kid: KID_B.toUpperCase() }), undefined, '142fa21cfe05a048f606f1b7d11739d3'],
-    ['v2', v2Request({ contentId: 'movie-1', keys: [{ kid: KID_A, trackType: 'ALL', filter: '<cpix:VideoFilter/><cpix:AudioFilter/>' }] }), '2.0', 'e0b3958a45d8c8802d720a0b586083dd'],
+    [
+      'v2',
+      v2Request({ contentId: 'movie-1', keys: [{ kid: KID_A, trackType: 'ALL', filter: '<cpix:VideoFilter/><cpix:AudioFilter/>' }] }),
+      '2.0',
+      'e0b3958a45d8c8802d720a0b586083dd',
+    ],
   ])('answers a %s request with the reference key', (_version, body, header, keyHex) => {
     const context = testContext();
     const validated = readCpixRequest({ body: Buffer.from(body, 'utf8'), spekeVersionHeader: header }, context);

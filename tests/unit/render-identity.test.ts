@@ -18,7 +18,10 @@ import { KID_A, KID_B, SYSTEM, v1Aes128, v21Request, v2Request } from '../suppor
  * tree with the same 400. Besides the fixtures here, every answer of the unit tests is rendered
  * both ways by tests/support/core.ts answer().
  */
-function bothWays(root: XmlElement, options: { pretty?: boolean } = {}): { direct: string; reference: string } | { directError: string; referenceError: string } {
+function bothWays(
+  root: XmlElement,
+  options: { pretty?: boolean } = {},
+): { direct: string; reference: string } | { directError: string; referenceError: string } {
   let direct: string | undefined;
   let reference: string | undefined;
   let directError = '';
@@ -72,9 +75,28 @@ const FIXTURES: [string, string | Buffer, string | undefined][] = [
   ['v2 CMAF WV+PR+FP with periods', v2Request({ contentId: 'cmaf-1', keys: VIDEO_AUDIO, systems: [WV, PR, FP], periods: true }), '2.0'],
   ['v2 cenc WV+PR', v2Request({ contentId: 'dash-1', scheme: 'cenc', keys: VIDEO_AUDIO, systems: [WV, PR] }), '2.0'],
   ['v2 common PSSH', v2Request({ systems: [{ systemId: SYSTEM.commonPssh, children: '<cpix:PSSH/><cpix:ContentProtectionData/>' }] }), '2.0'],
-  ['v2 encrypted, two recipients', withDeliveryData(v2Request({ contentId: 'enc-1', keys: VIDEO_AUDIO, systems: [WV, PR, FP] }), [{ id: 'r1', certificate: 'rsa-2048' }, { id: 'r2', certificate: 'rsa-3072' }]), '2.0'],
-  ['v2.1 live periods', v21Request({ keys: VIDEO_AUDIO, systems: [WV, PR, FP], periodList: [{ id: 'p1', attributes: 'index="1" start="2030-01-01T00:00:00Z" end="2030-01-01T01:00:00Z"' }] }), '2.1'],
-  ['v2.1 VOD offsets', v21Request({ keys: VIDEO_AUDIO, systems: [WV, FP], periodList: [{ id: 'p1', attributes: 'startOffset="PT0S" duration="PT1H"' }] }), '2.1'],
+  [
+    'v2 encrypted, two recipients',
+    withDeliveryData(v2Request({ contentId: 'enc-1', keys: VIDEO_AUDIO, systems: [WV, PR, FP] }), [
+      { id: 'r1', certificate: 'rsa-2048' },
+      { id: 'r2', certificate: 'rsa-3072' },
+    ]),
+    '2.0',
+  ],
+  [
+    'v2.1 live periods',
+    v21Request({
+      keys: VIDEO_AUDIO,
+      systems: [WV, PR, FP],
+      periodList: [{ id: 'p1', attributes: 'index="1" start="2030-01-01T00:00:00Z" end="2030-01-01T01:00:00Z"' }],
+    }),
+    '2.1',
+  ],
+  [
+    'v2.1 VOD offsets',
+    v21Request({ keys: VIDEO_AUDIO, systems: [WV, FP], periodList: [{ id: 'p1', attributes: 'startOffset="PT0S" duration="PT1H"' }] }),
+    '2.1',
+  ],
   [
     'v2 with unknown elements, comments, entities and a default namespace',
     v2Request({ rootAttributes: 'name="a &amp; b &lt;c&gt; &quot;d&quot; &#65;&#x42;"' }).replace(
@@ -99,7 +121,13 @@ describe('the direct renderer writes what xmlbuilder2 writes', () => {
   });
 
   it('trees with XHTML elements are rendered by xmlbuilder2 itself', () => {
-    const root = answeredTree(v2Request().replace('<cpix:ContentKeyList>', '<h:br xmlns:h="http://www.w3.org/1999/xhtml"/><h:p xmlns:h="http://www.w3.org/1999/xhtml">x</h:p><cpix:ContentKeyList>'), '2.0');
+    const root = answeredTree(
+      v2Request().replace(
+        '<cpix:ContentKeyList>',
+        '<h:br xmlns:h="http://www.w3.org/1999/xhtml"/><h:p xmlns:h="http://www.w3.org/1999/xhtml">x</h:p><cpix:ContentKeyList>',
+      ),
+      '2.0',
+    );
     expectIdentical(root);
     expect(writeXml(root)).toContain('<h:br />');
   });
@@ -114,10 +142,30 @@ const locals = fc.oneof(
 );
 const prefixes = fc.constantFrom('', 'p', 'cpix', 'ns1', 'xml', 'xmlns');
 const texts = fc.oneof(
-  fc.constantFrom('', ' ', '\n  ', 'plain', 'a & b', '&amp;', '&lt;x&gt;', '&#65;', '&#x41;', '&nope', '<>', '"quoted"', "'single'", 'tab\tand\r\nnewline', ']]>', '&;', '&a1;'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\n  ',
+    'plain',
+    'a & b',
+    '&amp;',
+    '&lt;x&gt;',
+    '&#65;',
+    '&#x41;',
+    '&nope',
+    '<>',
+    '"quoted"',
+    "'single'",
+    'tab\tand\r\nnewline',
+    ']]>',
+    '&;',
+    '&a1;',
+  ),
   fc.string({ maxLength: 12 }),
 );
-const attributes: fc.Arbitrary<XmlAttribute[]> = fc.array(fc.record({ ns: attributeNamespaces, local: locals, prefix: prefixes, value: texts }), { maxLength: 4 });
+const attributes: fc.Arbitrary<XmlAttribute[]> = fc.array(fc.record({ ns: attributeNamespaces, local: locals, prefix: prefixes, value: texts }), {
+  maxLength: 4,
+});
 
 const tree = fc.letrec<{ element: XmlElement; node: XmlNode }>((tie) => ({
   element: fc.record({
@@ -170,10 +218,19 @@ describe('property: any tree renders the same both ways (or is refused with the 
 
   it('deeply nested, and long lists (the reference renders those in chunks)', () => {
     let deep: XmlElement = { kind: 'element', ns: '', local: 'leaf', prefix: '', attributes: [], children: [{ kind: 'text', text: 'x' }] };
-    for (let i = 0; i < 60; i++) deep = { kind: 'element', ns: i % 2 ? NS.cpix : '', local: 'n', prefix: '', attributes: [], children: [deep, { kind: 'text', text: i % 3 ? '' : 't' }] };
+    for (let i = 0; i < 60; i++)
+      deep = { kind: 'element', ns: i % 2 ? NS.cpix : '', local: 'n', prefix: '', attributes: [], children: [deep, { kind: 'text', text: i % 3 ? '' : 't' }] };
     expectIdentical(deep);
     const list: XmlElement = { kind: 'element', ns: NS.cpix, local: 'DRMSystemList', prefix: '', attributes: [], children: [] };
-    for (let i = 0; i < 700; i++) list.children.push({ kind: 'element', ns: NS.cpix, local: 'DRMSystem', prefix: '', attributes: [{ ns: '', local: 'kid', prefix: '', value: String(i) }], children: i % 5 ? [] : [{ kind: 'text', text: 'v' }] });
+    for (let i = 0; i < 700; i++)
+      list.children.push({
+        kind: 'element',
+        ns: NS.cpix,
+        local: 'DRMSystem',
+        prefix: '',
+        attributes: [{ ns: '', local: 'kid', prefix: '', value: String(i) }],
+        children: i % 5 ? [] : [{ kind: 'text', text: 'v' }],
+      });
     expectIdentical({ kind: 'element', ns: NS.cpix, local: 'CPIX', prefix: '', attributes: [], children: [list] });
   });
 });

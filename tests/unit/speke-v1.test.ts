@@ -86,10 +86,17 @@ describe('SPEKE v1 validation (422 with a clear text)', () => {
     ['duplicate kid', v1(drm(KID_A), [KID_A, KID_A.toUpperCase()]), `Duplicate ContentKey@kid ${KID_A}`],
     ['DRMSystem kid not in list', v1(drm(KID_B)), `DRMSystem@kid ${KID_B} is not in ContentKeyList`],
     ['unknown system ID', v1(drm(KID_A, '11111111-2222-3333-4444-555555555555')), 'Unsupported DRMSystem@systemId 11111111-2222-3333-4444-555555555555'],
-    ['bad explicitIV', v1(drm(KID_A)).replace(`kid="${KID_A}"/>`, `kid="${KID_A}" explicitIV="AAAA"/>`), `ContentKey@explicitIV for KID ${KID_A} is not base64 of 16 bytes`],
+    [
+      'bad explicitIV',
+      v1(drm(KID_A)).replace(`kid="${KID_A}"/>`, `kid="${KID_A}" explicitIV="AAAA"/>`),
+      `ContentKey@explicitIV for KID ${KID_A} is not base64 of 16 bytes`,
+    ],
     [
       'usage rule kid not in list',
-      v1(drm(KID_A)).replace('</cpix:CPIX>', `<cpix:ContentKeyUsageRuleList><cpix:ContentKeyUsageRule kid="${KID_B}"/></cpix:ContentKeyUsageRuleList></cpix:CPIX>`),
+      v1(drm(KID_A)).replace(
+        '</cpix:CPIX>',
+        `<cpix:ContentKeyUsageRuleList><cpix:ContentKeyUsageRule kid="${KID_B}"/></cpix:ContentKeyUsageRuleList></cpix:CPIX>`,
+      ),
       `ContentKeyUsageRule@kid ${KID_B} is not in ContentKeyList`,
     ],
   ];

@@ -29,7 +29,11 @@ function expectRefusal(body: string, status: number, message: string | RegExp): 
 describe('SPEKE v2 answers', () => {
   it('answers ClearKey AES-128 with media and master HLS tags and the key URL', () => {
     const out = answer(v2Request({ contentId: 'movie-1', scheme: 'cbc1', systems: [CLEARKEY] }), '2.0');
-    expect(out.headers).toEqual({ 'Content-Type': 'application/xml', 'X-Speke-User-Agent': expect.stringMatching(/^speke-key-server\//), 'X-Speke-Version': '2.0' });
+    expect(out.headers).toEqual({
+      'Content-Type': 'application/xml',
+      'X-Speke-User-Agent': expect.stringMatching(/^speke-key-server\//),
+      'X-Speke-Version': '2.0',
+    });
     const doc = parse(out.body);
     expect(doc.attrs).toMatchObject({ contentId: 'movie-1', version: '2.3' });
     const [media, master] = all(doc, CPIX, 'HLSSignalingData');
@@ -76,7 +80,9 @@ describe('SPEKE v2 answers', () => {
   it('accepts a single VideoFilter for a combined SD+HD1 track type', () => {
     const keys = [{ kid: KID_A, trackType: 'SD+HD1', filter: '<cpix:VideoFilter maxPixels="921600"/>' }];
     expect(() => answer(v2Request({ keys }), '2.0')).not.toThrow();
-    const two = [{ kid: KID_A, trackType: 'SD+HD1', filter: '<cpix:VideoFilter maxPixels="589824"/><cpix:VideoFilter minPixels="589825" maxPixels="921600"/>' }];
+    const two = [
+      { kid: KID_A, trackType: 'SD+HD1', filter: '<cpix:VideoFilter maxPixels="589824"/><cpix:VideoFilter minPixels="589825" maxPixels="921600"/>' },
+    ];
     expect(() => answer(v2Request({ keys: two }), '2.0')).not.toThrow();
   });
 });
@@ -121,12 +127,18 @@ describe('SPEKE v2 validation: every row of SPEKE.md §3.9, with its text and st
   });
 
   it('#7 a ContentKey without commonEncryptionScheme', () => {
-    const body = v2Request({ keys: VIDEO_AUDIO }).replace(`<cpix:ContentKey kid="${KID_B}" commonEncryptionScheme="cbcs"/>`, `<cpix:ContentKey kid="${KID_B}"/>`);
+    const body = v2Request({ keys: VIDEO_AUDIO }).replace(
+      `<cpix:ContentKey kid="${KID_B}" commonEncryptionScheme="cbcs"/>`,
+      `<cpix:ContentKey kid="${KID_B}"/>`,
+    );
     expectRefusal(body, 422, `Missing ContentKey@commonEncryptionScheme for KID ${KID_B}`);
   });
 
   it('#8 schemes that differ between ContentKeys', () => {
-    const body = v2Request({ keys: VIDEO_AUDIO }).replace(`<cpix:ContentKey kid="${KID_B}" commonEncryptionScheme="cbcs"/>`, `<cpix:ContentKey kid="${KID_B}" commonEncryptionScheme="cenc"/>`);
+    const body = v2Request({ keys: VIDEO_AUDIO }).replace(
+      `<cpix:ContentKey kid="${KID_B}" commonEncryptionScheme="cbcs"/>`,
+      `<cpix:ContentKey kid="${KID_B}" commonEncryptionScheme="cenc"/>`,
+    );
     expectRefusal(body, 422, 'Non compliant ContentKey@commonEncryptionScheme combination');
   });
 
@@ -136,13 +148,26 @@ describe('SPEKE v2 validation: every row of SPEKE.md §3.9, with its text and st
 
   describe('#11 malformed contract', () => {
     const cases: Record<string, Parameters<typeof v2Request>[0]> = {
-      'duplicate intendedTrackType': { keys: [{ kid: KID_A, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' }, { kid: KID_B, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' }] },
-      'ALL mixed with another rule': { keys: [{ kid: KID_A, trackType: 'ALL', filter: '<cpix:VideoFilter/><cpix:AudioFilter/>' }, { kid: KID_B, trackType: 'AUDIO', filter: '<cpix:AudioFilter/>' }] },
+      'duplicate intendedTrackType': {
+        keys: [
+          { kid: KID_A, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' },
+          { kid: KID_B, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' },
+        ],
+      },
+      'ALL mixed with another rule': {
+        keys: [
+          { kid: KID_A, trackType: 'ALL', filter: '<cpix:VideoFilter/><cpix:AudioFilter/>' },
+          { kid: KID_B, trackType: 'AUDIO', filter: '<cpix:AudioFilter/>' },
+        ],
+      },
       'ALL without an AudioFilter': { keys: [{ kid: KID_A, trackType: 'ALL', filter: '<cpix:VideoFilter/>' }] },
       'ALL with an attribute on its filter': { keys: [{ kid: KID_A, trackType: 'ALL', filter: '<cpix:VideoFilter maxPixels="10"/><cpix:AudioFilter/>' }] },
       'filter count not matching the + parts': { keys: [{ kid: KID_A, trackType: 'HDR+HFR+UHD', filter: '<cpix:VideoFilter/><cpix:VideoFilter/>' }] },
       'a rule relying on an unsupported filter': {
-        keys: [{ kid: KID_A, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' }, { kid: KID_B, trackType: 'AUDIO', filter: '<cpix:BitrateFilter minBitrate="1"/>' }],
+        keys: [
+          { kid: KID_A, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' },
+          { kid: KID_B, trackType: 'AUDIO', filter: '<cpix:BitrateFilter minBitrate="1"/>' },
+        ],
       },
     };
     it.each(Object.keys(cases))('%s', (name) => expectRefusal(v2Request(cases[name]), 422, 'Malformed encryption contract'));
@@ -176,10 +201,12 @@ describe('SPEKE v2 validation: every row of SPEKE.md §3.9, with its text and st
     // missing contentId (#3) and unsupported version (#5): #3 is reported
     expectRefusal(v2Request({ contentId: '' }).replace('version="2.3"', 'version="9"'), 422, 'Missing CPIX@contentId');
     // mixed schemes (#8) and malformed contract (#11): #8 is reported
-    const mixed = v2Request({ keys: [{ kid: KID_A, trackType: 'V', filter: '<cpix:VideoFilter/>' }, { kid: KID_B, trackType: 'V', filter: '<cpix:VideoFilter/>' }] }).replace(
-      `kid="${KID_B}" commonEncryptionScheme="cbcs"`,
-      `kid="${KID_B}" commonEncryptionScheme="cenc"`,
-    );
+    const mixed = v2Request({
+      keys: [
+        { kid: KID_A, trackType: 'V', filter: '<cpix:VideoFilter/>' },
+        { kid: KID_B, trackType: 'V', filter: '<cpix:VideoFilter/>' },
+      ],
+    }).replace(`kid="${KID_B}" commonEncryptionScheme="cbcs"`, `kid="${KID_B}" commonEncryptionScheme="cenc"`);
     expectRefusal(mixed, 422, 'Non compliant ContentKey@commonEncryptionScheme combination');
     // missing contract (#10) before unknown system (#13)
     const both = v2Request({ keys: [{ kid: KID_A, trackType: 'VIDEO' }], systems: [{ systemId: '80a6be7e-1448-4c37-9e70-d5aebe04c8d2', children: '' }] });

@@ -20,7 +20,11 @@ function refusal(body: string, header = '2.1'): { status: number; message: strin
 describe('SPEKE v2.1 version dispatch', () => {
   it('answers header 2.1 with CPIX@version 2.4, echoing X-Speke-Version 2.1 and the version', () => {
     const out = answer(v21Request({ scheme: 'cbc1', systems: [CLEARKEY] }), '2.1');
-    expect(out.headers).toEqual({ 'Content-Type': 'application/xml', 'X-Speke-User-Agent': expect.stringMatching(/^speke-key-server\//), 'X-Speke-Version': '2.1' });
+    expect(out.headers).toEqual({
+      'Content-Type': 'application/xml',
+      'X-Speke-User-Agent': expect.stringMatching(/^speke-key-server\//),
+      'X-Speke-Version': '2.1',
+    });
     const doc = parse(out.body);
     expect(doc.attrs).toMatchObject({ contentId: 'movie-1', version: '2.4' });
     expect(Buffer.from(one(doc, PSKC, 'PlainValue').text, 'base64')).toHaveLength(16);
@@ -46,7 +50,10 @@ describe('SPEKE v2.1 version dispatch', () => {
   it('keeps the v2.0 checks (contentId, schemes, contract) with their texts', () => {
     expect(refusal(v21Request({ contentId: '' }))).toEqual({ status: 422, message: 'Missing CPIX@contentId' });
     expect(refusal(v21Request({ keys: [{ kid: KID_A, trackType: 'VIDEO' }] }))).toEqual({ status: 422, message: 'Missing CPIX encryption contract' });
-    const mixed = v21Request({ keys: VIDEO_AUDIO }).replace(`kid="${KID_B}" commonEncryptionScheme="cbcs"`, `kid="${KID_B}" commonEncryptionScheme="SAMPLE-AES"`);
+    const mixed = v21Request({ keys: VIDEO_AUDIO }).replace(
+      `kid="${KID_B}" commonEncryptionScheme="cbcs"`,
+      `kid="${KID_B}" commonEncryptionScheme="SAMPLE-AES"`,
+    );
     expect(refusal(mixed)).toEqual({ status: 422, message: 'Non compliant ContentKey@commonEncryptionScheme combination' });
   });
 
@@ -96,7 +103,11 @@ describe('SPEKE v2.1 ContentKeyPeriod timing', () => {
 
   const bad: [string, string, string][] = [
     ['end before start', 'start="2026-01-01T00:00:06Z" end="2026-01-01T00:00:00Z"', 'Malformed ContentKeyPeriod p: @end must be after @start'],
-    ['end equal to start, in other time zones', 'start="2026-01-01T01:00:00+01:00" end="2026-01-01T00:00:00Z"', 'Malformed ContentKeyPeriod p: @end must be after @start'],
+    [
+      'end equal to start, in other time zones',
+      'start="2026-01-01T01:00:00+01:00" end="2026-01-01T00:00:00Z"',
+      'Malformed ContentKeyPeriod p: @end must be after @start',
+    ],
     ['endOffset before startOffset', 'startOffset="PT30S" endOffset="PT0S"', 'Malformed ContentKeyPeriod p: @endOffset must be after @startOffset'],
     ['a lone start', 'index="1" start="2026-01-01T00:00:00Z"', 'Malformed ContentKeyPeriod p: @start without @end'],
     ['a lone end', 'index="1" end="2026-01-01T00:00:00Z"', 'Malformed ContentKeyPeriod p: @end without @start'],
@@ -107,12 +118,32 @@ describe('SPEKE v2.1 ContentKeyPeriod timing', () => {
       'start="2026-01-01T00:00:00Z" end="2026-01-01T00:00:06Z" startOffset="PT0S" endOffset="PT6S"',
       'Malformed ContentKeyPeriod p: live times (@start/@end) and VOD offsets (@startOffset/@endOffset) are mixed in one period',
     ],
-    ['start not an xs:dateTime', 'start="2026-01-01 00:00:00" end="2026-01-01T00:00:06Z"', 'Malformed ContentKeyPeriod p: @start "2026-01-01 00:00:00" is not an xs:dateTime (for example 2026-01-01T00:00:06Z)'],
-    ['end on 30 February', 'start="2026-01-01T00:00:00Z" end="2026-02-30T00:00:00Z"', 'Malformed ContentKeyPeriod p: @end "2026-02-30T00:00:00Z" is not an xs:dateTime (for example 2026-01-01T00:00:06Z)'],
-    ['offset not an xs:duration', 'startOffset="0" endOffset="PT30S"', 'Malformed ContentKeyPeriod p: @startOffset "0" is not an xs:duration (for example PT30S)'],
+    [
+      'start not an xs:dateTime',
+      'start="2026-01-01 00:00:00" end="2026-01-01T00:00:06Z"',
+      'Malformed ContentKeyPeriod p: @start "2026-01-01 00:00:00" is not an xs:dateTime (for example 2026-01-01T00:00:06Z)',
+    ],
+    [
+      'end on 30 February',
+      'start="2026-01-01T00:00:00Z" end="2026-02-30T00:00:00Z"',
+      'Malformed ContentKeyPeriod p: @end "2026-02-30T00:00:00Z" is not an xs:dateTime (for example 2026-01-01T00:00:06Z)',
+    ],
+    [
+      'offset not an xs:duration',
+      'startOffset="0" endOffset="PT30S"',
+      'Malformed ContentKeyPeriod p: @startOffset "0" is not an xs:duration (for example PT30S)',
+    ],
     ['a negative offset', 'startOffset="-PT5S" endOffset="PT30S"', 'Malformed ContentKeyPeriod p: @startOffset "-PT5S" is negative'],
-    ['duration with end', 'start="2026-01-01T00:00:00Z" end="2026-01-01T00:00:06Z" duration="PT6S"', 'Malformed ContentKeyPeriod p: @duration cannot be combined with @end'],
-    ['duration with endOffset', 'startOffset="PT0S" endOffset="PT6S" duration="PT6S"', 'Malformed ContentKeyPeriod p: @duration cannot be combined with @endOffset'],
+    [
+      'duration with end',
+      'start="2026-01-01T00:00:00Z" end="2026-01-01T00:00:06Z" duration="PT6S"',
+      'Malformed ContentKeyPeriod p: @duration cannot be combined with @end',
+    ],
+    [
+      'duration with endOffset',
+      'startOffset="PT0S" endOffset="PT6S" duration="PT6S"',
+      'Malformed ContentKeyPeriod p: @duration cannot be combined with @endOffset',
+    ],
     ['a zero duration', 'start="2026-01-01T00:00:00Z" duration="PT0S"', 'Malformed ContentKeyPeriod p: @duration must be longer than zero'],
     ['no index and no times', 'label="x"', 'Malformed ContentKeyPeriod p: neither @index nor @start/@end or @startOffset/@endOffset'],
     ['an index that is not an integer', 'index="one"', 'Malformed ContentKeyPeriod p: @index "one" is not a non-negative integer'],

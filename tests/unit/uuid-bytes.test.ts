@@ -20,9 +20,17 @@ describe('uuidBytes', () => {
       return chars.join('');
     });
     fc.assert(
-      fc.property(fc.oneof(fc.uuid(), fc.uuid().map((u) => u.toUpperCase()), nearUuid, fc.string({ maxLength: 40 })), (value) => {
-        expect(uuidBytes(value).equals(reference(value))).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uuid(),
+          fc.uuid().map((u) => u.toUpperCase()),
+          nearUuid,
+          fc.string({ maxLength: 40 }),
+        ),
+        (value) => {
+          expect(uuidBytes(value).equals(reference(value))).toBe(true);
+        },
+      ),
       { numRuns: 5000 },
     );
   });
@@ -56,9 +64,14 @@ describe('UUIDs decoded in place', () => {
 
   it('pssh boxes hold the same bytes as with uuidBytes, for any system ID and KID text', () => {
     fc.assert(
-      fc.property(anyUuidText, fc.option(fc.array(anyUuidText, { maxLength: 3 }), { nil: undefined }), fc.uint8Array({ maxLength: 8 }), (systemId, kids, data) => {
-        expect(psshBox(systemId, data, kids).equals(psshReference(systemId, data, kids))).toBe(true);
-      }),
+      fc.property(
+        anyUuidText,
+        fc.option(fc.array(anyUuidText, { maxLength: 3 }), { nil: undefined }),
+        fc.uint8Array({ maxLength: 8 }),
+        (systemId, kids, data) => {
+          expect(psshBox(systemId, data, kids).equals(psshReference(systemId, data, kids))).toBe(true);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -1,11 +1,4 @@
-import {
-  addXsDuration,
-  compareXsDateTime,
-  compareXsDuration,
-  parseXsDateTime,
-  parseXsDuration,
-  type XsDateTime,
-} from '../../src/cpix/xs-time.js';
+import { addXsDuration, compareXsDateTime, compareXsDuration, parseXsDateTime, parseXsDuration, type XsDateTime } from '../../src/cpix/xs-time.js';
 
 const dt = (text: string): XsDateTime => {
   const value = parseXsDateTime(text);
@@ -66,7 +59,13 @@ describe('xs:dateTime reader', () => {
   ])('refuses %p', (text) => expect(parseXsDateTime(text)).toBeUndefined());
 
   it('places instants on the same time line as Date for every time zone', () => {
-    for (const text of ['2026-01-01T00:00:06Z', '2026-01-01T01:00:00+01:00', '2025-12-31T19:00:00-05:00', '2000-02-29T23:59:59Z', '1999-12-31T23:59:59+14:00']) {
+    for (const text of [
+      '2026-01-01T00:00:06Z',
+      '2026-01-01T01:00:00+01:00',
+      '2025-12-31T19:00:00-05:00',
+      '2000-02-29T23:59:59Z',
+      '1999-12-31T23:59:59+14:00',
+    ]) {
       expect(unix(text) * 1000).toBe(Date.parse(text));
     }
   });

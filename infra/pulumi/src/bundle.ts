@@ -59,9 +59,7 @@ export function lambdaBundle(dir: string, modules: readonly string[]): LambdaBun
 
 /** The zip Pulumi uploads: each file at the archive's root under its name. */
 export function bundleArchive(bundle: LambdaBundle): pulumi.asset.AssetArchive {
-  return new pulumi.asset.AssetArchive(
-    Object.fromEntries(Object.entries(bundle.files).map(([name, file]) => [name, new pulumi.asset.FileAsset(file)])),
-  );
+  return new pulumi.asset.AssetArchive(Object.fromEntries(Object.entries(bundle.files).map(([name, file]) => [name, new pulumi.asset.FileAsset(file)])));
 }
 
 /** What the bundles are built from: every file under src/, package.json, package-lock.json and scripts/build.mjs. */

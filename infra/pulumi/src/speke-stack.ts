@@ -62,7 +62,10 @@ export function deploySpeke(template: Template = loadTemplate()): SpekeDeploymen
   // (stackParameterValues), so that an unchanged program updates nothing.
   const hidden = new Set(noEchoParameters(template));
   const stackParameters = Object.fromEntries(
-    Object.entries(stackParameterValues(template, parameters)).map(([name, value]): [string, pulumi.Input<string>] => [name, hidden.has(name) ? pulumi.secret(value) : value]),
+    Object.entries(stackParameterValues(template, parameters)).map(([name, value]): [string, pulumi.Input<string>] => [
+      name,
+      hidden.has(name) ? pulumi.secret(value) : value,
+    ]),
   );
 
   // Holds only the code zips; emptied and deleted with the Pulumi stack.
@@ -84,9 +87,7 @@ export function deploySpeke(template: Template = loadTemplate()): SpekeDeploymen
     'speke',
     {
       name: cloudFormationStackName(pulumi.getProject(), pulumi.getStack()),
-      templateBody: pulumi
-        .all([artifactBucket.bucket, bundleObject.key])
-        .apply(([Bucket, Key]) => templateBody(withCodeUri(template, { Bucket, Key }))),
+      templateBody: pulumi.all([artifactBucket.bucket, bundleObject.key]).apply(([Bucket, Key]) => templateBody(withCodeUri(template, { Bucket, Key }))),
       parameters: stackParameters,
       capabilities: requiredCapabilities(template),
     },
@@ -94,8 +95,6 @@ export function deploySpeke(template: Template = loadTemplate()): SpekeDeploymen
     { customTimeouts: { create: '60m', update: '60m', delete: '60m' } },
   );
 
-  const outputs = Object.fromEntries(
-    outputNames(template).map((name) => [name, stack.outputs.apply((values) => values[name] as string)]),
-  );
+  const outputs = Object.fromEntries(outputNames(template).map((name) => [name, stack.outputs.apply((values) => values[name] as string)]));
   return { template, artifactBucket, bundleObject, stack, outputs };
 }

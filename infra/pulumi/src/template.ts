@@ -93,13 +93,17 @@ export function parameterProblems(name: string, parameter: TemplateParameter, va
     const number = Number(value);
     if (value.trim() === '' || !Number.isFinite(number)) problems.push(`${key} (${name}) must be a number; got '${value}'`);
     else {
-      if (parameter.MinValue !== undefined && number < parameter.MinValue) problems.push(`${key} (${name}) must be at least ${parameter.MinValue}; got ${value}`);
-      if (parameter.MaxValue !== undefined && number > parameter.MaxValue) problems.push(`${key} (${name}) must be at most ${parameter.MaxValue}; got ${value}`);
+      if (parameter.MinValue !== undefined && number < parameter.MinValue)
+        problems.push(`${key} (${name}) must be at least ${parameter.MinValue}; got ${value}`);
+      if (parameter.MaxValue !== undefined && number > parameter.MaxValue)
+        problems.push(`${key} (${name}) must be at most ${parameter.MaxValue}; got ${value}`);
     }
   }
   if (parameter.Type === 'String') {
-    if (parameter.MinLength !== undefined && value.length < parameter.MinLength) problems.push(`${key} (${name}) must be at least ${parameter.MinLength} characters long`);
-    if (parameter.MaxLength !== undefined && value.length > parameter.MaxLength) problems.push(`${key} (${name}) must be at most ${parameter.MaxLength} characters long`);
+    if (parameter.MinLength !== undefined && value.length < parameter.MinLength)
+      problems.push(`${key} (${name}) must be at least ${parameter.MinLength} characters long`);
+    if (parameter.MaxLength !== undefined && value.length > parameter.MaxLength)
+      problems.push(`${key} (${name}) must be at most ${parameter.MaxLength} characters long`);
     if (parameter.AllowedPattern !== undefined) {
       let pattern: RegExp | undefined;
       try {
@@ -204,7 +208,9 @@ export function templateBody(template: Template): string {
   const body = JSON.stringify(template);
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > MAX_TEMPLATE_BODY_BYTES) {
-    throw new Error(`The template body is ${bytes} bytes; CloudFormation takes at most ${MAX_TEMPLATE_BODY_BYTES} inline (upload it to S3 and pass templateUrl instead)`);
+    throw new Error(
+      `The template body is ${bytes} bytes; CloudFormation takes at most ${MAX_TEMPLATE_BODY_BYTES} inline (upload it to S3 and pass templateUrl instead)`,
+    );
   }
   return body;
 }

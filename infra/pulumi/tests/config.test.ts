@@ -86,11 +86,15 @@ describe('configuration', () => {
   it('sets every template parameter, through the camelCase key of its name', () => {
     assert.ok(Object.keys(parameters).length > 0);
     assert.deepEqual(stackInputs().parameters, expected);
-    for (const name of Object.keys(parameters)) assert.notEqual(expected[name], String(parameters[name].Default), `${name} is tested with a value other than its default`);
+    for (const name of Object.keys(parameters))
+      assert.notEqual(expected[name], String(parameters[name].Default), `${name} is tested with a value other than its default`);
   });
 
   it('passes the parameters as plain values: the template has no NoEcho parameter (the license token is a generated secret)', () => {
-    assert.deepEqual(Object.keys(parameters).filter((name) => parameters[name].NoEcho !== undefined), []);
+    assert.deepEqual(
+      Object.keys(parameters).filter((name) => parameters[name].NoEcho !== undefined),
+      [],
+    );
     assert.equal(stackInputs().parametersAreSecret, false);
     assert.equal(stackInputs().parameters.ClearKeyLicenseAccessToken, 'generated');
   });

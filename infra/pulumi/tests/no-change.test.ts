@@ -31,7 +31,10 @@ before(async () => {
 
 describe('pulumi up with nothing changed', () => {
   it('registers the same resources with the same inputs as the run before', () => {
-    assert.deepEqual(second.map((r) => [r.type, r.name]), first.map((r) => [r.type, r.name]));
+    assert.deepEqual(
+      second.map((r) => [r.type, r.name]),
+      first.map((r) => [r.type, r.name]),
+    );
     for (const [i, resource] of first.entries()) {
       if (resource.type === 'aws:s3/bucketObject:BucketObject') {
         // The archive is compared by what it holds; its key follows the content hash.

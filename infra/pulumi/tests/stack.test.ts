@@ -88,7 +88,10 @@ describe('the CloudFormation stack', () => {
     // Not secret: every NoEcho parameter is at its empty default.
     const { parameters } = only('aws:cloudformation/stack:Stack').inputs;
     const defaults = Object.fromEntries(
-      Object.entries(template.Parameters as Record<string, Json>).map(([name, p]) => [name, Array.isArray(p.Default) ? p.Default.join(',') : String(p.Default)]),
+      Object.entries(template.Parameters as Record<string, Json>).map(([name, p]) => [
+        name,
+        Array.isArray(p.Default) ? p.Default.join(',') : String(p.Default),
+      ]),
     );
     assert.deepEqual(parameters, defaults);
   });
@@ -125,6 +128,7 @@ describe('outputs', () => {
   });
 
   it('include the SPEKE URL, the role ARNs, the key bucket and the key delivery domain', () => {
-    for (const name of ['SpekeUrl', 'MediaPackageRoleArn', 'MediaConvertRoleArn', 'KeyBucketName', 'KeyDeliveryDomain', 'ClearKeyLicenseUrl']) assert.ok(name in program, name);
+    for (const name of ['SpekeUrl', 'MediaPackageRoleArn', 'MediaConvertRoleArn', 'KeyBucketName', 'KeyDeliveryDomain', 'ClearKeyLicenseUrl'])
+      assert.ok(name in program, name);
   });
 });

@@ -26,7 +26,10 @@ import {
 } from '../src/template';
 import { TEMPLATE_FILE } from './support/mocks';
 
-const fn = (properties: Record<string, unknown> = {}) => ({ Type: 'AWS::Serverless::Function', Properties: { CodeUri: './', Handler: 'speke.handler', ...properties } });
+const fn = (properties: Record<string, unknown> = {}) => ({
+  Type: 'AWS::Serverless::Function',
+  Properties: { CodeUri: './', Handler: 'speke.handler', ...properties },
+});
 
 describe('template.yaml', () => {
   it('is the one at the repository root', () => {
@@ -66,7 +69,10 @@ describe('parameterValues', () => {
   });
 
   it('takes configured values under the camelCase keys', () => {
-    const values = parameterValues(template, read({ name: 'xyz', level: 'DEBUG', days: '60', size: '10', origins: 'https://a.example,https://b.example', free: 'anything at all' }));
+    const values = parameterValues(
+      template,
+      read({ name: 'xyz', level: 'DEBUG', days: '60', size: '10', origins: 'https://a.example,https://b.example', free: 'anything at all' }),
+    );
     assert.deepEqual(values, { Name: 'xyz', Level: 'DEBUG', Days: '60', Size: '10', Origins: 'https://a.example,https://b.example', Free: 'anything at all' });
   });
 
@@ -149,7 +155,12 @@ describe('handlerModule', () => {
 describe('noEchoParameters', () => {
   it('are the parameters CloudFormation hides', () => {
     const template: Template = {
-      Parameters: { Token: { Type: 'String', NoEcho: true }, Other: { Type: 'String' }, Quoted: { Type: 'String', NoEcho: 'true' }, Off: { Type: 'String', NoEcho: false } },
+      Parameters: {
+        Token: { Type: 'String', NoEcho: true },
+        Other: { Type: 'String' },
+        Quoted: { Type: 'String', NoEcho: 'true' },
+        Off: { Type: 'String', NoEcho: false },
+      },
       Resources: {},
     };
     assert.deepEqual(noEchoParameters(template), ['Token', 'Quoted']);
@@ -188,7 +199,12 @@ describe('assertBundleFresh', () => {
 
   it('takes every file under src/, the package files and the build script as the sources', () => {
     const { root } = repository({ source: 2_000_000_000, bundle: 2_000_000_100 });
-    assert.deepEqual(bundleSources(root).map((f) => path.relative(root, f)).sort(), ['package-lock.json', 'package.json', 'scripts/build.mjs', 'src/handlers/speke.ts', 'src/keys/derive.ts']);
+    assert.deepEqual(
+      bundleSources(root)
+        .map((f) => path.relative(root, f))
+        .sort(),
+      ['package-lock.json', 'package.json', 'scripts/build.mjs', 'src/handlers/speke.ts', 'src/keys/derive.ts'],
+    );
   });
 
   it('accepts a bundle built after its newest source', () => {
@@ -223,7 +239,10 @@ describe('requiredCapabilities', () => {
     assert.deepEqual(requiredCapabilities({ Transform: 'AWS::Serverless-2016-10-31', Resources: { F: fn({ Role: 'arn' }) } }), ['CAPABILITY_AUTO_EXPAND']);
     assert.deepEqual(requiredCapabilities({ Transform: 'AWS::Serverless-2016-10-31', Resources: { F: fn() } }), ['CAPABILITY_AUTO_EXPAND', 'CAPABILITY_IAM']);
     assert.deepEqual(requiredCapabilities({ Resources: { R: { Type: 'AWS::IAM::Role', Properties: {} } } }), ['CAPABILITY_IAM']);
-    assert.deepEqual(requiredCapabilities({ Resources: { R: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'r' } } } }), ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM']);
+    assert.deepEqual(requiredCapabilities({ Resources: { R: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'r' } } } }), [
+      'CAPABILITY_IAM',
+      'CAPABILITY_NAMED_IAM',
+    ]);
   });
 });
 
@@ -254,7 +273,10 @@ describe('lambdaBundle', () => {
 
   it('tells how to build it when it, or one of the modules, is missing', () => {
     assert.throws(() => lambdaBundle(dir({}), ['speke']), /run `npm ci && npm run build` in the repository root/);
-    assert.throws(() => lambdaBundle(dir({ 'speke.mjs': 'a' }), ['speke', 'clearkey-license']), /No Lambda bundle at .*clearkey-license\.mjs: run `npm ci && npm run build`/);
+    assert.throws(
+      () => lambdaBundle(dir({ 'speke.mjs': 'a' }), ['speke', 'clearkey-license']),
+      /No Lambda bundle at .*clearkey-license\.mjs: run `npm ci && npm run build`/,
+    );
   });
 
   it('is dist/speke of the repository unless bundleDir says otherwise (relative to infra/pulumi)', () => {

@@ -9,9 +9,13 @@ const run = promisify(execFile);
  * key URL in an HLS playlist, from the server). Throws when ffmpeg fails.
  */
 export async function frameHashes(input: string, stream: 'v' | 'a', inputOptions: string[] = []): Promise<string[]> {
-  const { stdout } = await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', ...inputOptions, '-i', input, '-map', `0:${stream}`, '-f', 'framemd5', '-'], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const { stdout } = await run(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-nostdin', ...inputOptions, '-i', input, '-map', `0:${stream}`, '-f', 'framemd5', '-'],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   return stdout
     .split('\n')
     .filter((line) => line !== '' && !line.startsWith('#'))

@@ -23,7 +23,14 @@ async function works(command: string, args: string[]): Promise<boolean> {
 export async function describeWithTools(tools: ('ffmpeg' | 'chromium')[]): Promise<jest.Describe> {
   const missing: string[] = [];
   if (tools.includes('ffmpeg') && !(await works('ffmpeg', ['-version']))) missing.push('ffmpeg');
-  if (tools.includes('chromium') && !(await access(CHROMIUM).then(() => true, () => false))) missing.push(`chromium (${CHROMIUM})`);
+  if (
+    tools.includes('chromium') &&
+    !(await access(CHROMIUM).then(
+      () => true,
+      () => false,
+    ))
+  )
+    missing.push(`chromium (${CHROMIUM})`);
   if (missing.length === 0) return describe;
   const message = `${missing.join(' and ')} not installed: apt-get install -y --no-install-recommends ffmpeg chromium`;
   if (process.env.CI === 'true') throw new Error(`End-to-end tests need ${message}`);

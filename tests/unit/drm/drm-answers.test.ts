@@ -126,7 +126,11 @@ describe('DRM signalling through the core', () => {
       const ns = header.ns;
       const kidLe = fromBase64(one(header, ns, 'KID').text);
       const cipher = createCipheriv('aes-128-ecb', key, null).setAutoPadding(false);
-      expect(one(header, ns, 'CHECKSUM').text).toBe(Buffer.concat([cipher.update(kidLe), cipher.final()]).subarray(0, 8).toString('base64'));
+      expect(one(header, ns, 'CHECKSUM').text).toBe(
+        Buffer.concat([cipher.update(kidLe), cipher.final()])
+          .subarray(0, 8)
+          .toString('base64'),
+      );
       checksums.add(one(header, ns, 'CHECKSUM').text);
     }
     expect(checksums.size).toBe(2);

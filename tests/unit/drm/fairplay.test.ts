@@ -42,9 +42,7 @@ describe('FairPlay signalling', () => {
   it('fills every placeholder of the configured template', () => {
     const template = 'skd://{contentId}/{kid}?k={kidHex}&iv={ivHex}&b={iv}';
     const uri = fairPlay({ fairPlayKeyUriTemplate: template }).signal(context({ contentId: 'live/ch 1"' })).uriExtXKey!;
-    expect(uri).toBe(
-      `skd://live%2Fch%201%22/${KID_A}?k=98ee5596cd3ea20d163ae382420c6eff&iv=0123456789abcdeffedcba9876543210&b=${IV.toString('base64')}`,
-    );
+    expect(uri).toBe(`skd://live%2Fch%201%22/${KID_A}?k=98ee5596cd3ea20d163ae382420c6eff&iv=0123456789abcdeffedcba9876543210&b=${IV.toString('base64')}`);
   });
 
   it('uses the IV of the key context, so media and master and the ContentKey agree', () => {

@@ -42,20 +42,30 @@ const hlsTags = (drm: Node) => all(drm, CPIX, 'HLSSignalingData').map((h) => par
 
 describe.each(Object.keys(USABLE))('commonEncryptionScheme %s (v2.1)', (scheme) => {
   const systems = Object.values(SYSTEM);
-  it.each(systems.filter((s) => USABLE[scheme]!.includes(s)).map((s) => [NAMES[s]!, s]))('is answered for %s, with METHOD=%s in both HLS tags', (_name, systemId) => {
-    const doc = parse(answer(request(scheme, systemId), '2.1').body);
-    const drm = all(doc, CPIX, 'DRMSystem')[0]!;
-    expect(all(doc, CPIX, 'ContentKey')[0]!.attrs.commonEncryptionScheme).toBe(scheme);
-    const tags = hlsTags(drm);
-    if (systemId !== SYSTEM.commonPssh) expect(tags.map((t) => [t.tag, t.attributes.METHOD])).toEqual([
-      ['#EXT-X-KEY', scheme],
-      ['#EXT-X-SESSION-KEY', scheme],
-    ]);
-  });
+  it.each(systems.filter((s) => USABLE[scheme]!.includes(s)).map((s) => [NAMES[s]!, s]))(
+    'is answered for %s, with METHOD=%s in both HLS tags',
+    (_name, systemId) => {
+      const doc = parse(answer(request(scheme, systemId), '2.1').body);
+      const drm = all(doc, CPIX, 'DRMSystem')[0]!;
+      expect(all(doc, CPIX, 'ContentKey')[0]!.attrs.commonEncryptionScheme).toBe(scheme);
+      const tags = hlsTags(drm);
+      if (systemId !== SYSTEM.commonPssh)
+        expect(tags.map((t) => [t.tag, t.attributes.METHOD])).toEqual([
+          ['#EXT-X-KEY', scheme],
+          ['#EXT-X-SESSION-KEY', scheme],
+        ]);
+    },
+  );
 
-  it.each(systems.filter((s) => !USABLE[scheme]!.includes(s)).map((s) => [NAMES[s]!, s]))('is refused for %s with the §3.9 #9 text naming the system', (_name, systemId) => {
-    expect(refusal(request(scheme, systemId), '2.1')).toEqual({ status: 422, message: `ContentKey@commonEncryptionScheme non compatible with DRMSystem ${systemId}` });
-  });
+  it.each(systems.filter((s) => !USABLE[scheme]!.includes(s)).map((s) => [NAMES[s]!, s]))(
+    'is refused for %s with the §3.9 #9 text naming the system',
+    (_name, systemId) => {
+      expect(refusal(request(scheme, systemId), '2.1')).toEqual({
+        status: 422,
+        message: `ContentKey@commonEncryptionScheme non compatible with DRMSystem ${systemId}`,
+      });
+    },
+  );
 
   it('is not a v2.0 scheme', () => {
     expect(refusal(v2Request({ scheme, systems: [{ systemId: USABLE[scheme]![0]!, children: HLS_PAIR }] }), '2.0')).toEqual({
@@ -99,13 +109,18 @@ it('a document mixing a CENC scheme with its HLS method is a mixed-scheme combin
     ],
     scheme: 'cbcs',
     systems: [{ systemId: SYSTEM.fairplay, children: HLS_PAIR }],
-  }).replace('kid="6c5f5206-7d98-4808-84d8-94f132c1e9fe" commonEncryptionScheme="cbcs"', 'kid="6c5f5206-7d98-4808-84d8-94f132c1e9fe" commonEncryptionScheme="SAMPLE-AES"');
+  }).replace(
+    'kid="6c5f5206-7d98-4808-84d8-94f132c1e9fe" commonEncryptionScheme="cbcs"',
+    'kid="6c5f5206-7d98-4808-84d8-94f132c1e9fe" commonEncryptionScheme="SAMPLE-AES"',
+  );
   expect(refusal(body, '2.1')).toEqual({ status: 422, message: 'Non compliant ContentKey@commonEncryptionScheme combination' });
 });
 
-describe("CPIX 2.4's playlist=\"multiVariant\"", () => {
+describe('CPIX 2.4\'s playlist="multiVariant"', () => {
   const body = (playlist: string) =>
-    v21Request({ systems: [{ systemId: SYSTEM.fairplay, children: `<cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingData playlist="${playlist}"/>` }] });
+    v21Request({
+      systems: [{ systemId: SYSTEM.fairplay, children: `<cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingData playlist="${playlist}"/>` }],
+    });
 
   it('is taken in v2.1 as the multivariant playlist (#EXT-X-SESSION-KEY) and echoed as sent', () => {
     const doc = parse(answer(body('multiVariant'), '2.1').body);
@@ -115,7 +130,9 @@ describe("CPIX 2.4's playlist=\"multiVariant\"", () => {
   });
 
   it('is not a SPEKE v2.0 value: the pair is incomplete there', () => {
-    const v20 = v2Request({ systems: [{ systemId: SYSTEM.fairplay, children: '<cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingData playlist="multiVariant"/>' }] });
+    const v20 = v2Request({
+      systems: [{ systemId: SYSTEM.fairplay, children: '<cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingData playlist="multiVariant"/>' }],
+    });
     expect(refusal(v20, '2.0').message).toMatch(/HLSSignalingData must come as a pair/);
   });
 });

@@ -45,7 +45,10 @@ describe('HDCP and robustness settings (src/config.ts, checked at start-up)', ()
     [{ SPEKE_ROBUSTNESS: 'fairplay:HD=x' }, 'SPEKE_ROBUSTNESS: unknown DRM "fairplay"; allowed: widevine, playready'],
     [{ SPEKE_ROBUSTNESS: 'HD=HW_SECURE_ALL' }, 'SPEKE_ROBUSTNESS entry "HD=HW_SECURE_ALL" must be DRM:TRACK=VALUE'],
     [{ SPEKE_ROBUSTNESS: 'widevine:HD=<x>' }, 'SPEKE_ROBUSTNESS: widevine:HD must be 1 to 64 letters, digits, "_", ".", ":" or "-" (got "<x>")'],
-    [{ SPEKE_HLS_ALLOWED_CPC: 'fairplay:HD=Apple Main' }, 'SPEKE_HLS_ALLOWED_CPC: fairplay:HD must be CPC labels separated by "/", e.g. AppleMain/Main (got "Apple Main")'],
+    [
+      { SPEKE_HLS_ALLOWED_CPC: 'fairplay:HD=Apple Main' },
+      'SPEKE_HLS_ALLOWED_CPC: fairplay:HD must be CPC labels separated by "/", e.g. AppleMain/Main (got "Apple Main")',
+    ],
     [{ SPEKE_HLS_ALLOWED_CPC: 'clearkey:HD=Main' }, 'SPEKE_HLS_ALLOWED_CPC: unknown DRM "clearkey"; allowed: fairplay, widevine, playready'],
   ])('stops start-up on %p', (env, problem) => {
     let error: unknown;
@@ -165,7 +168,10 @@ describe('HDCP and robustness in answers', () => {
   });
 
   it('signals nothing when nothing is configured, and removes an empty HDCPData the request carried', () => {
-    const body = v21Request({ keys: KEYS, systems: SYSTEMS }).replace(`<cpix:ContentKey kid="${KID_C}" commonEncryptionScheme="cbcs"/>`, `<cpix:ContentKey kid="${KID_C}" commonEncryptionScheme="cbcs"><cpix:HDCPData/></cpix:ContentKey>`);
+    const body = v21Request({ keys: KEYS, systems: SYSTEMS }).replace(
+      `<cpix:ContentKey kid="${KID_C}" commonEncryptionScheme="cbcs"/>`,
+      `<cpix:ContentKey kid="${KID_C}" commonEncryptionScheme="cbcs"><cpix:HDCPData/></cpix:ContentKey>`,
+    );
     const doc = parse(answer(body, '2.1').body);
     expect(all(doc, CPIX, 'HDCPData')).toHaveLength(0);
     expect(all(doc, CPIX, 'DRMSystem').every((d) => d.attrs.HLSAllowedCPC === undefined)).toBe(true);

@@ -34,7 +34,8 @@ describe.each([
   ['2.1', 'cbcs', (o: Parameters<typeof v2Request>[0]) => v21Request(o)],
 ])('SPEKE %s answers carry no v1-only markup', (header, scheme, build) => {
   it.each(SYSTEMS)('%s', (_name, systemId, children) => {
-    const requestScheme = systemId === SYSTEM.fairplay || systemId === SYSTEM.widevine || systemId === SYSTEM.playready || systemId === SYSTEM.commonPssh ? scheme : 'cbc1';
+    const requestScheme =
+      systemId === SYSTEM.fairplay || systemId === SYSTEM.widevine || systemId === SYSTEM.playready || systemId === SYSTEM.commonPssh ? scheme : 'cbc1';
     const body = withV1Markup(build({ scheme: requestScheme, systems: [{ systemId, children }] }));
     const out = answer(body, header).body;
     expect(out).not.toContain('urn:aws:amazon:com:speke');

@@ -138,9 +138,7 @@ describe('encrypted answers (content-key encryption)', () => {
 
   it('writes DocumentKey and MACMethod right after DeliveryKey, replacing any the request carried, and keeps the rest', () => {
     const stale = `<cpix:DocumentKey Algorithm="${URI.aes256Cbc}"><cpix:Data><pskc:Secret><pskc:PlainValue>AAAA</pskc:PlainValue></pskc:Secret></cpix:Data></cpix:DocumentKey>`;
-    const request = withDeliveryData(v1Aes128(), [
-      { id: 'd1', certificate: 'rsa-2048', extra: `${stale}<cpix:Description>packager A</cpix:Description>` },
-    ]);
+    const request = withDeliveryData(v1Aes128(), [{ id: 'd1', certificate: 'rsa-2048', extra: `${stale}<cpix:Description>packager A</cpix:Description>` }]);
     const body = answer(request).body;
     const delivery = one(parse(body), CPIX, 'DeliveryData');
 
