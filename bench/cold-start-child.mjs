@@ -3,24 +3,12 @@
 // Prints one line `BENCH_RESULT {...}` on stdout (the handler's own log lines go there too).
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { lambdaContext } from './lambda-context.mjs';
 
 const started = performance.now();
 const [bundlePath, eventPath] = process.argv.slice(2);
 const event = JSON.parse(readFileSync(eventPath, 'utf8'));
-const context = {
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: 'speke-bench',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:speke-bench',
-  memoryLimitInMB: '512',
-  awsRequestId: '00000000-0000-4000-8000-000000000000',
-  logGroupName: '/aws/lambda/speke-bench',
-  logStreamName: 'bench',
-  getRemainingTimeInMillis: () => 15_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-};
+const context = lambdaContext('00000000-0000-4000-8000-000000000000');
 
 const t0 = performance.now();
 const { handler } = await import(pathToFileURL(bundlePath).href);

@@ -3,33 +3,13 @@
 // bundled like dist/speke/speke.mjs), warms the handler up, then times each piece of a warm
 // invocation alone, interleaved round by round, next to the whole handler and the core.
 // Result: JSON written to the file named by the last argument (stdout carries the logs and EMF).
-import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { nextInvocationContext as context } from './lambda-context.mjs';
 
 const [bundlePath, specPath, resultPath] = process.argv.slice(2);
 const spec = JSON.parse(readFileSync(specPath, 'utf8'));
 const { handler, answerCore, service, components } = await import(pathToFileURL(bundlePath).href);
-
-let invocation = 0;
-function context() {
-  const id = `00000000-0000-4000-8000-${String(++invocation).padStart(12, '0')}`;
-  process.env._X_AMZN_TRACE_ID = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'speke-bench',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:speke-bench',
-    memoryLimitInMB: '512',
-    awsRequestId: id,
-    logGroupName: '/aws/lambda/speke-bench',
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => 15_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 const now = () => process.hrtime.bigint();
 const docs = spec.documents.map((d) => ({ ...d, body: Buffer.from(d.bodyBase64, 'base64') }));

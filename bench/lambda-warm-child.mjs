@@ -3,34 +3,14 @@
 // bundle, then times warm invocations of each, interleaved, one call at a time. Every invocation
 // gets its own request ID and _X_AMZN_TRACE_ID, as the Lambda runtime sets them.
 // Result: JSON written to the file named by the last argument (stdout carries the handler's logs and EMF).
-import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { invocationCount, nextInvocationContext as context } from './lambda-context.mjs';
 
 const [bundlePath, corePath, specPath, resultPath] = process.argv.slice(2);
 const spec = JSON.parse(readFileSync(specPath, 'utf8'));
 const { handler } = await import(pathToFileURL(bundlePath).href);
 const { answerCore } = await import(pathToFileURL(corePath).href);
-
-let invocation = 0;
-function context() {
-  const id = `00000000-0000-4000-8000-${String(++invocation).padStart(12, '0')}`;
-  process.env._X_AMZN_TRACE_ID = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'speke-bench',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:speke-bench',
-    memoryLimitInMB: '512',
-    awsRequestId: id,
-    logGroupName: '/aws/lambda/speke-bench',
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => 15_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 const now = () => process.hrtime.bigint();
 const us = (t0) => Number(now() - t0) / 1e3;
@@ -61,7 +41,7 @@ for (const doc of docs) {
     core(doc);
   }
 }
-const warmInvocations = invocation;
+const warmInvocations = invocationCount();
 for (let r = 0; r < spec.rounds; r++) {
   for (const doc of docs) {
     const s = samples[doc.id];
@@ -72,4 +52,4 @@ for (let r = 0; r < spec.rounds; r++) {
     }
   }
 }
-writeFileSync(resultPath, JSON.stringify({ warmUpInvocations: warmInvocations, totalInvocations: invocation, samples }));
+writeFileSync(resultPath, JSON.stringify({ warmUpInvocations: warmInvocations, totalInvocations: invocationCount(), samples }));
