@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildHandler } from '../scripts/build.mjs';
+import { buildHandler, LAMBDA_BUNDLE_OPTIONS } from '../scripts/build.mjs';
 import { startLocalAws } from '../scripts/lib/local-aws.mjs';
 import { BENCH_MASTER_SECRET } from './cold-start.js';
 import { median } from './harness.js';
@@ -103,21 +103,9 @@ export function lambdaEnvironment(options: { awsEnv: Record<string, string>; tas
   };
 }
 
-/** Bundles `entry` as `<outdir>/<name>.mjs` with the Lambda bundle's esbuild settings (scripts/build.mjs). */
+/** Bundles `entry` as `<outdir>/<name>.mjs` with the Lambda bundle's esbuild settings (scripts/build.mjs LAMBDA_BUNDLE_OPTIONS). */
 export async function bundleLikeLambda(name: string, entry: string, outdir: string): Promise<string> {
-  await build({
-    entryPoints: { [name]: entry },
-    outdir,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    outExtension: { '.js': '.mjs' },
-    minify: !process.env.BENCH_NO_MINIFY,
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
+  await build({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: { [name]: entry }, outdir, minify: !process.env.BENCH_NO_MINIFY });
   return join(outdir, `${name}.mjs`);
 }
 

@@ -16,23 +16,23 @@ export const ENTRY_POINTS = {
   'clearkey-license': 'src/handlers/clearkey-license.ts',
 };
 
+/** The esbuild settings of every Lambda bundle (bench/lambda-warm.ts bundles its own entries with them too). */
+export const LAMBDA_BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  outExtension: { '.js': '.mjs' },
+  minify: true,
+  sourcemap: true,
+  mainFields: ['module', 'main'],
+  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+  logLevel: 'warning',
+};
+
 export async function buildHandler({ outdir = OUT_DIR, metafile = false } = {}) {
   await rm(outdir, { recursive: true, force: true });
-  return build({
-    entryPoints: ENTRY_POINTS,
-    outdir,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    outExtension: { '.js': '.mjs' },
-    minify: true,
-    sourcemap: true,
-    metafile,
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
+  return build({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: ENTRY_POINTS, outdir, metafile });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
