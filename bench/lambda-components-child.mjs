@@ -24,6 +24,7 @@ const pieces = {
   service: (doc) => service(doc.event),
   decodeEvent: (doc) => components.decodeEvent(doc.event),
   edge: () => components.edge(),
+  floor: (_doc, ctx, event) => components.floor(event, ctx),
   stdoutWrite: () => void components.stdoutWrite(),
   loggerContext: (_doc, ctx) => components.loggerContext(ctx),
   logLine: (doc) => components.logLine(doc.outcome),

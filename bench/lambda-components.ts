@@ -20,6 +20,7 @@ export const PIECES = {
   service: 'service step: copyProtection (secret cache, published-key memo, grants) around the core',
   decodeEvent: 'event body decoded, X-Speke-Version looked up',
   edge: 'answerAtEdge itself (timing, outcome), silent logger',
+  floor: 'floor: bare Middy (one empty middleware, early timeout on, handler answers at once) + one 400-byte line to stdout',
   stdoutWrite: 'a 400-byte line written to stdout as it is (the floor under each line)',
   loggerContext: 'Powertools Logger: addContext (request ID, cold start)',
   logLine: 'Powertools Logger: the request line, formatted and written to stdout',

@@ -22,16 +22,18 @@ export function lambdaContext(awsRequestId) {
 }
 
 let invocation = 0;
+const SAMPLED = process.env.BENCH_XRAY_SAMPLED === 'false' ? '0' : '1';
 
 /** How many invocation contexts nextInvocationContext() has built in this process. */
 export const invocationCount = () => invocation;
 
 /**
  * The next invocation's context: its own request ID and, as the Lambda runtime sets it per
- * invocation, a fresh sampled _X_AMZN_TRACE_ID.
+ * invocation, a fresh _X_AMZN_TRACE_ID: sampled, unless the bench set BENCH_XRAY_SAMPLED=false
+ * (bench/lambda-warm.ts lambdaEnvironment).
  */
 export function nextInvocationContext() {
   const id = `00000000-0000-4000-8000-${String(++invocation).padStart(12, '0')}`;
-  process.env._X_AMZN_TRACE_ID = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
+  process.env._X_AMZN_TRACE_ID = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=${SAMPLED}`;
   return lambdaContext(id);
 }

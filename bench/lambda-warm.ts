@@ -46,6 +46,8 @@ export interface LambdaWarmRow {
 export interface LambdaWarmResult {
   rows: LambdaWarmRow[];
   tracing: boolean;
+  /** Tracing on: whether the invocations were sampled (their subsegments sent). */
+  sampled: boolean;
   /** UDP datagrams the X-Ray receiver got (segments and subsegments), over every invocation. */
   traceDatagrams: number;
   invocations: number;
@@ -76,7 +78,16 @@ function apiGatewayEvent(doc: WarmDocument): object {
 }
 
 /** What the Lambda runtime and template.yaml set, for a bundle in `taskRoot` (see the top of this file). */
-export function lambdaEnvironment(options: { awsEnv: Record<string, string>; taskRoot: string; xrayPort: number; tracing: boolean }): Record<string, string> {
+export function lambdaEnvironment(options: {
+  awsEnv: Record<string, string>;
+  taskRoot: string;
+  xrayPort: number;
+  tracing: boolean;
+  /** Whether each invocation's trace header says Sampled=1 (default) or Sampled=0 (bench/lambda-context.mjs). */
+  sampled?: boolean;
+  /** Variables set over the template's (e.g. Powertools silenced, to see what is left without it). */
+  overrides?: Record<string, string>;
+}): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
     ...options.awsEnv,
@@ -100,6 +111,9 @@ export function lambdaEnvironment(options: { awsEnv: Record<string, string>; tas
     AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${options.xrayPort}`,
     AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
     POWERTOOLS_TRACE_ENABLED: String(options.tracing),
+    // Read by bench/lambda-context.mjs, not by the bundle.
+    BENCH_XRAY_SAMPLED: String(options.sampled ?? true),
+    ...options.overrides,
   };
 }
 
@@ -114,7 +128,7 @@ export async function bundleLikeLambda(name: string, entry: string, outdir: stri
  * environment, with the loopback AWS stand-ins and an X-Ray receiver; counts what it writes.
  */
 export async function runInLambdaEnvironment(
-  options: { taskRoot: string; tracing: boolean; nodeFlags?: string[] },
+  options: { taskRoot: string; tracing: boolean; sampled?: boolean; overrides?: Record<string, string>; nodeFlags?: string[] },
   child: string,
   args: (dir: string) => Promise<string[]>,
 ): Promise<{ dir: string; traceDatagrams: number; metricRecords: number; logLines: number; cleanup: () => Promise<void> }> {
@@ -137,6 +151,8 @@ export async function runInLambdaEnvironment(
       taskRoot: join(dir, options.taskRoot),
       xrayPort: (xray.address() as { port: number }).port,
       tracing: options.tracing,
+      sampled: options.sampled,
+      overrides: options.overrides,
     });
     let metricRecords = 0;
     let logLines = 0;
@@ -184,17 +200,30 @@ export async function measureLambdaWarm(
     callsPerRound: number;
     warmUpCalls: number;
     tracing?: boolean;
+    /**
+     * Tracing on, whether every invocation is sampled (the default: the worst case, every
+     * subsegment sent) or none is (Sampled=0 in the trace header, as for most invocations under
+     * X-Ray's default rule of one request a second and 5 % of the rest: subsegments built, not sent).
+     */
+    sampled?: boolean;
+    /** Environment variables set over the template's (see lambdaEnvironment). */
+    overrides?: Record<string, string>;
     /** Extra `node` flags for the child, e.g. `--cpu-prof` to profile the invocations. */ nodeFlags?: string[];
   },
 ): Promise<LambdaWarmResult> {
   const tracing = options.tracing ?? true;
-  const run = await runInLambdaEnvironment({ taskRoot: 'speke', tracing, nodeFlags: options.nodeFlags }, CHILD, async (dir) => {
-    await buildHandler({ outdir: join(dir, 'speke') });
-    const core = await bundleLikeLambda('core', CORE_ENTRY, join(dir, 'core'));
-    const specFile = join(dir, 'spec.json');
-    await writeFile(specFile, documentsSpec(docs, options));
-    return [join(dir, 'speke', 'speke.mjs'), core, specFile, join(dir, 'result.json')];
-  });
+  const sampled = options.sampled ?? true;
+  const run = await runInLambdaEnvironment(
+    { taskRoot: 'speke', tracing, sampled, overrides: options.overrides, nodeFlags: options.nodeFlags },
+    CHILD,
+    async (dir) => {
+      await buildHandler({ outdir: join(dir, 'speke') });
+      const core = await bundleLikeLambda('core', CORE_ENTRY, join(dir, 'core'));
+      const specFile = join(dir, 'spec.json');
+      await writeFile(specFile, documentsSpec(docs, options));
+      return [join(dir, 'speke', 'speke.mjs'), core, specFile, join(dir, 'result.json')];
+    },
+  );
   try {
     const result = JSON.parse(await readFile(join(run.dir, 'result.json'), 'utf8')) as {
       totalInvocations: number;
@@ -216,6 +245,7 @@ export async function measureLambdaWarm(
     return {
       rows,
       tracing,
+      sampled,
       traceDatagrams: run.traceDatagrams,
       invocations: result.totalInvocations,
       metricRecords: run.metricRecords,

@@ -4,7 +4,9 @@
  * size and its cold start in fresh processes; then, against the public Python reference server
  * (../shared/baseline) on its three documents: the core and the reference handler in-process, both
  * servers over HTTP under the same load in this run, and the warm per-invocation cost of the
- * Lambda bundle as deployed (tracing and metrics on) next to the core alone.
+ * Lambda bundle as deployed (tracing and metrics on) next to the core alone, and again with no
+ * invocation sampled, with tracing off and with Powertools silenced, with the floor under any
+ * Middy wrapper.
  * Writes bench-results/bench-<time>.json and bench-results/bench-latest.json.
  *
  * Options: --quick (shorter sampling, fewer cold starts), --cases=a,b,… (subset),
@@ -205,6 +207,9 @@ async function main(): Promise<void> {
   console.log(`\nwritten bench-results/bench-${stamp}.json and bench-results/bench-latest.json`);
 }
 
+/** Powertools Logger and Metrics writing nothing (with POWERTOOLS_TRACE_ENABLED=false: no Powertools work per invocation). */
+const POWERTOOLS_SILENCED = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' };
+
 const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
 const times = (x: number) => `${x.toFixed(1)}×`;
 
@@ -220,7 +225,15 @@ interface ReferenceReport {
     targetMet: boolean;
   }[];
   http?: HttpComparison & { targets: Record<string, number> };
-  lambda?: LambdaWarmResult & { targetWrapperOverCore: number; withoutTracing: LambdaWarmResult; components: LambdaComponentsRow[] };
+  lambda?: LambdaWarmResult & {
+    targetWrapperOverCore: number;
+    /** Tracing on, no invocation sampled (Sampled=0): subsegments built, none sent. */
+    unsampled: LambdaWarmResult;
+    withoutTracing: LambdaWarmResult;
+    /** Tracing off, and Logger and Metrics told to write nothing: what Middy, the edge and the service step cost without Powertools' work. */
+    silenced: LambdaWarmResult;
+    components: LambdaComponentsRow[];
+  };
 }
 
 /** The comparison with the Python reference server on its own three documents (../shared/baseline). */
@@ -310,30 +323,64 @@ async function compareWithReference(
 
   if (!values['no-lambda']) {
     const plan = { rounds: quick ? 2 : 5, callsPerRound: quick ? 100 : 300, warmUpCalls: quick ? 50 : 200 };
-    // As deployed (Tracing: Active), then the same with POWERTOOLS_TRACE_ENABLED=false: what tracing costs.
+    // As deployed (Tracing: Active), every invocation sampled (the worst case); then none sampled
+    // (most invocations at volume); then POWERTOOLS_TRACE_ENABLED=false: what tracing costs.
     const lambda = await measureLambdaWarm(docs, plan);
+    const unsampled = await measureLambdaWarm(docs, { ...plan, sampled: false });
     const untraced = await measureLambdaWarm(docs, { ...plan, tracing: false });
+    // And with Powertools told to do nothing per invocation (no line, no EMF record, no trace): the rest of the wrapper.
+    const silenced = await measureLambdaWarm(docs, { ...plan, tracing: false, overrides: POWERTOOLS_SILENCED });
     // Each piece of a warm invocation timed alone, in the same emulated environment (tracing on).
     const components = await measureLambdaComponents(docs, plan);
-    report.lambda = { ...lambda, targetWrapperOverCore: REFERENCE_TARGETS.lambdaWrapperOverCore, withoutTracing: untraced, components: components.rows };
+    report.lambda = {
+      ...lambda,
+      targetWrapperOverCore: REFERENCE_TARGETS.lambdaWrapperOverCore,
+      unsampled,
+      withoutTracing: untraced,
+      silenced,
+      components: components.rows,
+    };
     console.log(
       `\nLambda bundle as deployed, warm invocations (tracing on: ${lambda.traceDatagrams} X-Ray datagrams; metrics on: ` +
         `${lambda.metricRecords} EMF records and ${lambda.logLines} log lines for ${lambda.invocations} invocations), medians, next to the core alone in the same process:`,
     );
     console.log(
       table(
-        ['document', 'invocation', 'core alone', 'wrapper adds', 'target', 'tracing off: invocation', 'core', 'adds'],
+        [
+          'document',
+          'invocation',
+          'core alone',
+          'wrapper adds',
+          'target',
+          'not sampled: invocation',
+          'core',
+          'adds',
+          'tracing off: invocation',
+          'core',
+          'adds',
+          'Powertools silenced: invocation',
+          'core',
+          'adds',
+        ],
         lambda.rows.map((r, i) => {
+          const n = unsampled.rows[i]!;
           const u = untraced.rows[i]!;
+          const q = silenced.rows[i]!;
           return [
             r.title,
             fmtUs(r.handlerMedianUs),
             fmtUs(r.coreMedianUs),
             `${r.wrapperOverCore.toFixed(2)}× core`,
             `≤ ${REFERENCE_TARGETS.lambdaWrapperOverCore}× ${met(r.wrapperOverCore <= REFERENCE_TARGETS.lambdaWrapperOverCore)}`,
+            fmtUs(n.handlerMedianUs),
+            fmtUs(n.coreMedianUs),
+            `${n.wrapperOverCore.toFixed(2)}× core`,
             fmtUs(u.handlerMedianUs),
             fmtUs(u.coreMedianUs),
             `${u.wrapperOverCore.toFixed(2)}× core`,
+            fmtUs(q.handlerMedianUs),
+            fmtUs(q.coreMedianUs),
+            `${q.wrapperOverCore.toFixed(2)}× core`,
           ];
         }),
       ),
@@ -346,6 +393,25 @@ async function compareWithReference(
           PIECES[piece],
           ...components.rows.map((r) => (r.medianUs[piece] === undefined ? '–' : fmtUs(r.medianUs[piece]))),
         ]),
+      ),
+    ); // What no wrapper can go below: bare Middy with one line, plus the service step's own work
+    // around the core (secret cache, published-key memo), against what the target allows.
+    console.log('\nthe floor under any Middy wrapper (bare Middy + one line, plus the service step over the core), against the target:');
+    console.log(
+      table(
+        ['document', 'floor', 'service step − core', 'together', `target allows (${REFERENCE_TARGETS.lambdaWrapperOverCore}× core)`, 'fits'],
+        components.rows.map((r) => {
+          const { floor = NaN, service = NaN, core = NaN } = r.medianUs;
+          const allowed = REFERENCE_TARGETS.lambdaWrapperOverCore * core;
+          return [
+            r.title,
+            fmtUs(floor),
+            fmtUs(service - core),
+            fmtUs(floor + service - core),
+            fmtUs(allowed),
+            floor + service - core <= allowed ? 'yes' : 'no',
+          ];
+        }),
       ),
     );
   }
