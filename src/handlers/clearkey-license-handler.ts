@@ -62,7 +62,10 @@ export function createClearKeyLicenseHandler(deps: ClearKeyHandlerDependencies) 
     }
     return clearKeyLicense({ body: eventBody(event), contentId: event.queryStringParameters?.contentId }, app, facts);
   };
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(lambdaEdge({ ...edge, tracer }))
-    .handler(async (event) => lambdaResult(await answerAtEdge(edge, (facts) => answer(event, facts))));
+  return (
+    middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+      .use(lambdaEdge({ ...edge, tracer }))
+      // Middy aborts `signal` at its early timeout: an answer that comes after that is dropped unlogged.
+      .handler(async (event, _context, { signal }) => lambdaResult(await answerAtEdge({ ...edge, signal }, (facts) => answer(event, facts))))
+  );
 }

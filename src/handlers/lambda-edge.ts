@@ -3,7 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { errorAnswer, type EdgeAnswer, type ErrorStyle } from '../service/edge.js';
+import { errorAnswer, type EdgeAnswer, type EdgeOutcome, type ErrorStyle } from '../service/edge.js';
 import { logRequest } from '../service/request-log.js';
 
 export interface LambdaEdgeOptions {
@@ -17,6 +17,8 @@ export interface LambdaEdgeOptions {
   errors: ErrorStyle;
   /** Headers on that answer too (the license function's CORS headers). */
   headers?: Record<string, string>;
+  /** Told the outcome of such an error after its log line, as answerAtEdge tells the handler's (metrics, trace annotations). */
+  observe?: (outcome: EdgeOutcome) => void;
 }
 
 type LambdaRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult>;
@@ -33,9 +35,11 @@ type Segment = NonNullable<ReturnType<Tracer['getSegment']>>;
  *   metric on the first invocation;
  * - after: the invocation's one EMF record flushed, then the subsegment closed (and sent);
  * - onError (an error that escaped the handler, e.g. Middy's early timeout): the same, after the
- *   error is answered in the handler's style and logged.
+ *   error is answered in the handler's style, logged and observed (counted, annotated) as the
+ *   invocation's one outcome.
  * The handler itself answers through answerAtEdge (src/service/edge.ts), which times, maps its
- * errors and logs it.
+ * errors and logs it; given Middy's abort signal, it drops an outcome that arrives after the early
+ * timeout (the handler kept running), which would otherwise land in the next invocation.
  */
 export function lambdaEdge(options: LambdaEdgeOptions): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   const { logger, tracer, metrics } = options;
@@ -44,6 +48,8 @@ export function lambdaEdge(options: LambdaEdgeOptions): MiddlewareObj<APIGateway
   let coldStart = true;
   /** Each invocation's segments, by its Middy request (so that invocations never share them). */
   const open = new WeakMap<LambdaRequest, { segment: Segment; subsegment: ReturnType<Segment['addNewSubsegment']> }>();
+  /** When each invocation began (the duration of an error that escapes the handler). */
+  const began = new WeakMap<LambdaRequest, number>();
   const finish = (request: LambdaRequest) => {
     metrics?.publishStoredMetrics();
     const segments = open.get(request);
@@ -58,6 +64,7 @@ export function lambdaEdge(options: LambdaEdgeOptions): MiddlewareObj<APIGateway
   };
   return {
     before: (request) => {
+      began.set(request, performance.now());
       normaliseHeaderNames(request.event);
       logger.addContext(request.context);
       if (coldStart) {
@@ -76,7 +83,16 @@ export function lambdaEdge(options: LambdaEdgeOptions): MiddlewareObj<APIGateway
     after: finish,
     onError: (request) => {
       const answer = errorAnswer(request.error, options.errors);
-      logRequest(logger, { route: options.route, facts: {}, status: answer.status, durationMs: 0, reason: answer.reason, error: request.error });
+      const started = began.get(request);
+      const outcome: EdgeOutcome = {
+        facts: {},
+        status: answer.status,
+        durationMs: started === undefined ? 0 : performance.now() - started,
+        reason: answer.reason,
+        error: request.error,
+      };
+      logRequest(logger, { ...outcome, route: options.route });
+      options.observe?.(outcome);
       if (tracing) tracer.addErrorAsMetadata(request.error as Error);
       request.response = lambdaResult({ ...answer, headers: { ...options.headers, ...answer.headers } });
       finish(request);

@@ -33,12 +33,13 @@ export function createSpekeHandler(deps: HandlerDependencies) {
     if (outcome.reason) tracer.putAnnotation('reason', outcome.reason);
   };
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(lambdaEdge({ logger, tracer, metrics, errors: 'text' }))
-    .handler((event) => {
+    .use(lambdaEdge({ logger, tracer, metrics, errors: 'text', observe }))
+    .handler((event, _context, { signal }) => {
       // lambdaEdge has lower-cased the header names.
       const version = (event.headers as APIGatewayProxyEvent['headers'] | null)?.['x-speke-version'];
       // Warm (secret cached, keys already published) this answers without a promise: Middy awaits it.
-      const answer = answerAtEdge({ logger, errors: 'text', observe }, (facts) =>
+      // Middy aborts `signal` at its early timeout: an answer that comes after that is dropped unlogged.
+      const answer = answerAtEdge({ logger, errors: 'text', observe, signal }, (facts) =>
         copyProtectionAtOnce({ body: eventBody(event), spekeVersionHeader: version }, app, facts),
       );
       return answer instanceof Promise ? answer.then(lambdaResult) : lambdaResult(answer);

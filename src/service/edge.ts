@@ -6,7 +6,8 @@ import { logRequest, type RequestLogger } from './request-log.js';
  * The edges: every route of the local server and both Lambda handlers answer through
  * `answerAtEdge`. It times the request, runs it, maps any error to its status (the one place where
  * an error becomes a status), writes the request's one log line and hands the outcome to the
- * caller's observer (metrics, trace annotations). It throws only if the logger or the observer does.
+ * caller's observer (metrics, trace annotations), unless the request was given up meanwhile. It
+ * throws only if the logger or the observer does.
  */
 
 /** An answer as the edges send it: status, headers, body (bytes for key files and demo media). */
@@ -65,6 +66,13 @@ export interface EdgeRequest {
   headers?: Record<string, string> | undefined;
   /** Told the outcome after the log line (metrics, trace annotations). */
   observe?: (outcome: EdgeOutcome) => void;
+  /**
+   * Aborted when the request was given up and answered already (the Lambda handlers: Middy's
+   * early timeout, answered, logged and counted by lambdaEdge): an outcome that arrives after that
+   * is neither logged nor observed, so that it lands in no later invocation's log context, metrics
+   * record or trace.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -100,6 +108,7 @@ function failed(request: EdgeRequest, facts: RequestFacts, started: number, caug
 
 function answered<A extends EdgeAnswer>(request: EdgeRequest, facts: RequestFacts, started: number, answer: A, error: unknown): A {
   const sent = request.headers === undefined ? answer : { ...answer, headers: { ...request.headers, ...answer.headers } };
+  if (request.signal?.aborted === true) return sent;
   const outcome: EdgeOutcome = { facts, status: sent.status, durationMs: performance.now() - started, reason: sent.reason, error };
   logRequest(request.logger, { ...outcome, route: request.route, requestId: request.requestId });
   request.observe?.(outcome);

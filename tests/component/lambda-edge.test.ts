@@ -38,4 +38,29 @@ describe('the Lambda edge middleware', () => {
     // The handler's own answer arrives later and is dropped; let it finish before the next test.
     await new Promise((r) => setTimeout(r, 250));
   });
+
+  it('counts a timed-out invocation as a server error in its own record, and its late answer is neither logged nor counted in the next', async () => {
+    const { handler, logs, emf } = spekeHandlerUnderTest();
+    s3.on(PutObjectCommand).callsFake(() => new Promise((resolve) => setTimeout(() => resolve({}), 200)));
+    const timedOut = await handler(apiGatewayEvent(v1Aes128({ contentId: 'slow', kid: KID_A })), { ...lambdaContext, getRemainingTimeInMillis: () => 50 });
+    expect(timedOut.statusCode).toBe(500);
+    // The late answer arrives while the environment is idle (in Lambda: frozen, then thawed by the next invocation).
+    await new Promise((r) => setTimeout(r, 250));
+    s3.on(PutObjectCommand).resolves({});
+    const next = await handler(apiGatewayEvent(v1Aes128({ contentId: 'next', kid: KID_A })), lambdaContext);
+    expect(next.statusCode).toBe(200);
+
+    const records = emf.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => !('ColdStart' in r));
+    expect(records).toHaveLength(2);
+    expect(records[0]).toMatchObject({ Requests: 1, ServerErrors: 1, Outcome: 'server-error', Reason: 'internal-error' });
+    expect(records[0]).not.toHaveProperty('KeysIssued');
+    expect(records[1]).toMatchObject({ Requests: 1, KeysIssued: 1, Outcome: 'success', SpekeVersion: 'v1' });
+    expect(records[1]).not.toHaveProperty('ServerErrors');
+    const lines = logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => typeof l.status === 'number');
+    expect(lines.map((l) => [l.message, l.status])).toEqual([
+      ['request failed', 500],
+      ['request answered', 200],
+    ]);
+    expect(lines[1]).toMatchObject({ contentId: 'next' });
+  });
 });
