@@ -106,6 +106,7 @@ export function lambdaEnvironment(options: {
     AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/speke-bench',
     AWS_LAMBDA_LOG_STREAM_NAME: 'bench',
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     LAMBDA_TASK_ROOT: options.taskRoot,
     _HANDLER: 'speke.handler',
     AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${options.xrayPort}`,

@@ -59,6 +59,8 @@ export function runtimeVariables(template, functionId, { functionName, taskRoot,
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: 'local',
     AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}`,
+    // Without it Powertools takes every invocation for a warm one (no ColdStart metric or annotation).
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     LAMBDA_TASK_ROOT: taskRoot,
     ...(props.Tracing === 'Active' ? { AWS_XRAY_DAEMON_ADDRESS: xrayDaemonAddress, AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR' } : {}),
   };
