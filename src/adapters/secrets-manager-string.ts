@@ -5,13 +5,16 @@ import { dependencyFault } from './dependency-faults.js';
 
 /**
  * One Secrets Manager secret's SecretString through Powertools Parameters, cached for `maxAgeSeconds`
- * (a new value is in use within that time). A failed call is a dependency fault; a secret with no
- * SecretString is our fault (5xx), described by `what`.
+ * from when its read began (a value rotated after a read is in use within that time of the read).
+ * Callers that find it stale while a read is under way share that read. A failed call is a
+ * dependency fault; a secret with no SecretString is our fault (5xx), described by `what`.
  */
 export class SecretsManagerString {
   private readonly provider: SecretsProvider;
-  /** The value last read and when it stops being fresh (the provider's own rule: read time + maxAge). */
+  /** The value last read and when it stops being fresh: when its read began + maxAge. */
   private last: { value: string; freshUntil: number } | undefined;
+  /** The read under way, which callers that find the value stale meanwhile share. */
+  private reading: Promise<string> | undefined;
 
   constructor(
     client: SecretsManagerClient,
@@ -31,10 +34,19 @@ export class SecretsManagerString {
   async value(): Promise<string> {
     const cached = this.cached();
     if (cached !== undefined) return cached;
+    this.reading ??= this.read().finally(() => {
+      this.reading = undefined;
+    });
+    return this.reading;
+  }
+
+  private async read(): Promise<string> {
     const readAt = Date.now();
     let value: unknown;
     try {
-      value = await this.provider.get(this.secretId, { maxAge: this.maxAgeSeconds });
+      // Always a new GetSecretValue: the provider's own cache runs from the end of its read, so it
+      // could hand back the old value after ours ran out and have it kept for another maxAge.
+      value = await this.provider.get(this.secretId, { maxAge: this.maxAgeSeconds, forceFetch: true });
     } catch (error) {
       throw dependencyFault('secret-source', error);
     }
