@@ -4,8 +4,12 @@ import type { KeyGrant } from './keys/key-grant.js';
 
 /** Where AES-128 keys are published for players (S3 behind CloudFront, or the local data folder). */
 export interface KeyStore {
-  /** Publishes the 16 key bytes under (content ID, KID). Idempotent: the same key may be put again. */
-  put(contentId: string, kid: string, key: Buffer): Promise<void>;
+  /**
+   * Publishes the 16 key bytes under (content ID, KID). Idempotent: the same key may be put again.
+   * `signal`, aborted when the request was given up (the Lambda's early timeout), aborts a call in
+   * flight where the store can (S3).
+   */
+  put(contentId: string, kid: string, key: Buffer, signal?: AbortSignal): Promise<void>;
   /** The published key, or undefined when there is none. */
   get(contentId: string, kid: string): Promise<Buffer | undefined>;
   /**
@@ -20,8 +24,8 @@ export interface KeyStore {
  * per grant in AWS, the data folder locally). The license endpoint answers only recorded KIDs.
  */
 export interface GrantStore {
-  /** Records a grant under (content ID, KID), replacing an earlier one. */
-  record(grant: KeyGrant): Promise<void>;
+  /** Records a grant under (content ID, KID), replacing an earlier one; `signal` as for KeyStore.put. */
+  record(grant: KeyGrant, signal?: AbortSignal): Promise<void>;
   /** The grant for (content ID, canonical KID), or undefined when none was recorded. */
   find(contentId: string, kid: string): Promise<KeyGrant | undefined>;
 }

@@ -20,9 +20,10 @@ export const AWS_CONNECT_TIMEOUT_MS = 1_000;
  */
 export const AWS_MAX_SOCKETS = 64;
 
-/** The send options of one adapter call: aborted after AWS_CALL_DEADLINE_MS. */
-export function callDeadline(): { abortSignal: AbortSignal } {
-  return { abortSignal: AbortSignal.timeout(AWS_CALL_DEADLINE_MS) };
+/** The send options of one adapter call: aborted after AWS_CALL_DEADLINE_MS, or when `signal` is (the request was given up). */
+export function callDeadline(signal?: AbortSignal): { abortSignal: AbortSignal } {
+  const deadline = AbortSignal.timeout(AWS_CALL_DEADLINE_MS);
+  return { abortSignal: signal === undefined ? deadline : AbortSignal.any([deadline, signal]) };
 }
 
 type HandleArguments = Parameters<NodeHttpHandler['handle']>;

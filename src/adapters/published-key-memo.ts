@@ -21,7 +21,8 @@ interface Entry {
  * with the same bytes: a bounded in-process memo of what was put (keys are deterministic, so an
  * encryptor asking again for a key gets the same bytes), then the store's own check (FsKeyStore
  * and S3KeyStore leave an identical key in place). Different bytes for the same (content ID, KID)
- * are always written. Puts of the same key that arrive together share one write.
+ * are always written. Puts of the same key that arrive together share one write (and its abort:
+ * the Lambda handles one invocation at a time, the local server gives no signal).
  */
 export class PublishedKeyMemo implements KeyStore {
   private readonly published = new Map<string, Entry>();
@@ -36,14 +37,14 @@ export class PublishedKeyMemo implements KeyStore {
     return this.known(`${contentId}\n${kid}`, digestOf(key), this.now());
   }
 
-  async put(contentId: string, kid: string, key: Buffer): Promise<void> {
+  async put(contentId: string, kid: string, key: Buffer, signal?: AbortSignal): Promise<void> {
     const id = `${contentId}\n${kid}`;
     const digest = digestOf(key);
     const now = this.now();
     if (this.known(id, digest, now)) return;
     const pending = this.inFlight.get(id);
     if (pending !== undefined && pending.digest === digest) return pending.done;
-    const done = this.store.put(contentId, kid, key).then(() => this.remember(id, digest, now));
+    const done = this.store.put(contentId, kid, key, signal).then(() => this.remember(id, digest, now));
     const entry = { digest, done };
     this.inFlight.set(id, entry);
     try {

@@ -19,7 +19,7 @@ export class S3GrantStore implements GrantStore {
     return `${contentId}/${kid.toLowerCase()}`;
   }
 
-  async record(grant: KeyGrant): Promise<void> {
+  async record(grant: KeyGrant, signal?: AbortSignal): Promise<void> {
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -28,7 +28,7 @@ export class S3GrantStore implements GrantStore {
           Body: JSON.stringify(grant),
           ContentType: 'application/json',
         }),
-        callDeadline(),
+        callDeadline(signal),
       );
     } catch (error) {
       throw dependencyFault('grant-store', error);

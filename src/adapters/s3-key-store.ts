@@ -26,23 +26,23 @@ export class S3KeyStore implements KeyStore {
    * written again only if its bytes differ (a rotated master secret). A 409 (a concurrent
    * conditional write) is treated the same way.
    */
-  async put(contentId: string, kid: string, key: Buffer): Promise<void> {
+  async put(contentId: string, kid: string, key: Buffer, signal?: AbortSignal): Promise<void> {
     try {
       try {
-        await this.send(contentId, kid, key, true);
+        await this.send(contentId, kid, key, true, signal);
         return;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
-      const existing = await this.read(contentId, kid);
+      const existing = await this.read(contentId, kid, signal);
       if (existing?.equals(key)) return;
-      await this.send(contentId, kid, key, false);
+      await this.send(contentId, kid, key, false, signal);
     } catch (error) {
       throw dependencyFault('key-store', error);
     }
   }
 
-  private async send(contentId: string, kid: string, key: Buffer, onlyIfAbsent: boolean): Promise<void> {
+  private async send(contentId: string, kid: string, key: Buffer, onlyIfAbsent: boolean, signal: AbortSignal | undefined): Promise<void> {
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -52,7 +52,7 @@ export class S3KeyStore implements KeyStore {
         CacheControl: 'private, max-age=300',
         ...(onlyIfAbsent ? { IfNoneMatch: '*' } : {}),
       }),
-      callDeadline(),
+      callDeadline(signal),
     );
   }
 
@@ -64,9 +64,9 @@ export class S3KeyStore implements KeyStore {
     }
   }
 
-  private async read(contentId: string, kid: string): Promise<Buffer | undefined> {
+  private async read(contentId: string, kid: string, signal?: AbortSignal): Promise<Buffer | undefined> {
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: S3KeyStore.objectKey(contentId, kid) }), callDeadline());
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: S3KeyStore.objectKey(contentId, kid) }), callDeadline(signal));
       return object.Body ? Buffer.from(await object.Body.transformToByteArray()) : undefined;
     } catch (error) {
       const name = (error as { name?: string }).name;

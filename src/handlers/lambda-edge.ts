@@ -57,6 +57,11 @@ export function lambdaEdge(options: LambdaEdgeOptions): MiddlewareObj<APIGateway
     open.delete(request);
     try {
       segments.subsegment.close();
+      // In Lambda the X-Ray SDK sends a subsegment when it closes with no child open, else never
+      // (closing its last child later sends only that child). An invocation given up by Middy's
+      // early timeout closes it with its AWS calls still in flight, being aborted: send it now,
+      // in this invocation's trace; each of those calls is sent by itself when it closes.
+      if ((segments.subsegment as unknown as { counter: number }).counter > 0) segments.subsegment.flush();
     } catch (error) {
       console.warn('Failed to close or serialize segment %s. We are catching the error but data might be lost.', segments.subsegment.name, error);
     }

@@ -38,9 +38,10 @@ export function createSpekeHandler(deps: HandlerDependencies) {
       // lambdaEdge has lower-cased the header names.
       const version = (event.headers as APIGatewayProxyEvent['headers'] | null)?.['x-speke-version'];
       // Warm (secret cached, keys already published) this answers without a promise: Middy awaits it.
-      // Middy aborts `signal` at its early timeout: an answer that comes after that is dropped unlogged.
+      // Middy aborts `signal` at its early timeout: no write starts after it, the key store's calls in
+      // flight are aborted, and an answer that still comes is dropped unlogged.
       const answer = answerAtEdge({ logger, errors: 'text', observe, signal }, (facts) =>
-        copyProtectionAtOnce({ body: eventBody(event), spekeVersionHeader: version }, app, facts),
+        copyProtectionAtOnce({ body: eventBody(event), spekeVersionHeader: version }, app, facts, signal),
       );
       return answer instanceof Promise ? answer.then(lambdaResult) : lambdaResult(answer);
     });

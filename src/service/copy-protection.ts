@@ -46,13 +46,18 @@ export async function copyProtection(request: CpixRequest, deps: CopyProtectionD
  * promise, since under the X-Ray SDK's async hook (imported with the Tracer) every promise costs.
  * Its errors are thrown (a synchronous step) or rejected (a waited one): callers await it in a try.
  */
-export function copyProtectionAtOnce(request: CpixRequest, deps: CopyProtectionDependencies, facts: RequestFacts = {}): HttpAnswer | Promise<HttpAnswer> {
+export function copyProtectionAtOnce(
+  request: CpixRequest,
+  deps: CopyProtectionDependencies,
+  facts: RequestFacts = {},
+  signal?: AbortSignal,
+): HttpAnswer | Promise<HttpAnswer> {
   const validated = readCpixRequest(request, deps.core, facts);
   const deriver = deps.keysAtOnce?.(validated.contentId) ?? deps.keysFor(validated.contentId);
   const answerWith = (keys: ContentKeyDeriver): HttpAnswer | Promise<HttpAnswer> => {
     const answer = answerCpix(validated, deps.core, keys, request.spekeVersionHeader);
     const result: HttpAnswer = { status: 200, headers: answer.headers, body: answer.body };
-    const published = publish(answer, deps);
+    const published = publish(answer, deps, signal);
     return published === undefined ? result : published.then(() => result);
   };
   return deriver instanceof Promise ? deriver.then(answerWith) : answerWith(deriver);
@@ -61,22 +66,25 @@ export function copyProtectionAtOnce(request: CpixRequest, deps: CopyProtectionD
 /**
  * Publishes the answer's AES-128 keys and records its ClearKey grants; undefined (nothing to wait
  * for) when there is no grant and the key store knows every key already published with its bytes.
+ * Once `signal` is aborted (the Lambda's early timeout answered the request) no new write starts
+ * and the stores abort the calls in flight.
  */
 export function publish(
   answer: Pick<CpixAnswer, 'keysToPublish' | 'grants'>,
   deps: Pick<CopyProtectionDependencies, 'keyStore' | 'grants' | 'clock'>,
+  signal?: AbortSignal,
 ): Promise<void> | undefined {
   const { keyStore, grants } = deps;
   const writes: (() => Promise<void>)[] = [];
   for (const k of answer.keysToPublish) {
-    if (keyStore.isKnownPublished?.(k.contentId, k.kid, k.key) !== true) writes.push(() => keyStore.put(k.contentId, k.kid, k.key));
+    if (keyStore.isKnownPublished?.(k.contentId, k.kid, k.key) !== true) writes.push(() => keyStore.put(k.contentId, k.kid, k.key, signal));
   }
   if (grants && answer.grants.length > 0) {
     const issuedAt = deps.clock.now().toISOString();
-    for (const grant of answer.grants) writes.push(() => grants.record({ ...grant, issuedAt }));
+    for (const grant of answer.grants) writes.push(() => grants.record({ ...grant, issuedAt }, signal));
   }
   // One write (an AES-128 key, the usual v1 request) needs no runner; none needs nothing.
   if (writes.length === 1) return required(writes[0], 'the one write')();
-  if (writes.length > 1) return runBounded(writes, PUBLISH_CONCURRENCY);
+  if (writes.length > 1) return runBounded(writes, PUBLISH_CONCURRENCY, signal);
   return undefined;
 }

@@ -1,5 +1,3 @@
-import { createSocket, type Socket } from 'node:dgram';
-import { randomBytes } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
@@ -8,54 +6,28 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { mockClient } from 'aws-sdk-client-mock';
 import { clearKeys } from '../support/encryption.js';
 import { KID_A, KID_B, SYSTEM, v1Aes128, v2Request } from '../support/requests.js';
+import { emulateTracedLambda, newTrace, sentSubsegments, settle, type XrayReceiver } from '../support/traced-lambda.js';
 
 /**
  * The SPEKE handler with tracing on, as deployed (Tracing: Active): the deployed Tracer
  * (src/observability.ts) in an emulated Lambda environment, the X-Ray SDK sending to a UDP
  * receiver on loopback in place of the X-Ray daemon. What reaches X-Ray per invocation: one
  * `## speke.handler` subsegment of the invocation's trace, annotated, and nothing of the request,
- * the answer or its keys.
+ * the answer or its keys. (The AWS clients here are mocked, so no AWS call subsegments: see
+ * tracing-timeout.test.ts for those.)
  */
 const SECRET = Buffer.alloc(48, 0x3c);
 const s3 = mockClient(S3Client);
 const secrets = mockClient(SecretsManagerClient);
 
-interface SentSubsegment {
-  name: string;
-  type: string;
-  trace_id: string;
-  parent_id: string;
-  start_time: number;
-  end_time?: number;
-  in_progress?: boolean;
-  fault?: boolean;
-  annotations?: Record<string, unknown>;
-  cause?: { exceptions: { type?: string; message?: string }[] };
-}
-
-let receiver: Socket;
-const datagrams: string[] = [];
+let xray: XrayReceiver;
 let handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 let tracer: Tracer;
 let apiGatewayEvent: typeof import('../support/lambda.js').apiGatewayEvent;
 let lambdaContext: Context;
 
 beforeAll(async () => {
-  receiver = createSocket('udp4');
-  receiver.on('message', (message) => datagrams.push(message.toString('utf8')));
-  await new Promise<void>((resolve) => receiver.bind(0, '127.0.0.1', resolve));
-  // What the Lambda runtime sets, before the X-Ray SDK is loaded (it reads them when it loads).
-  Object.assign(process.env, {
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-    AWS_LAMBDA_FUNCTION_NAME: 'speke',
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    LAMBDA_TASK_ROOT: '/var/task',
-    _HANDLER: 'speke.handler',
-    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${receiver.address().port}`,
-    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
-    POWERTOOLS_TRACE_ENABLED: 'true',
-    POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-  });
+  xray = await emulateTracedLambda();
   ({ tracer } = await import('../../src/observability.js'));
   const lambda = await import('../support/lambda.js');
   apiGatewayEvent = lambda.apiGatewayEvent;
@@ -63,7 +35,7 @@ beforeAll(async () => {
   handler = lambda.spekeHandlerUnderTest({ tracer }).handler;
 });
 
-afterAll(() => receiver.close());
+afterAll(() => xray.socket.close());
 
 beforeEach(() => {
   s3.reset();
@@ -72,30 +44,14 @@ beforeEach(() => {
   s3.on(PutObjectCommand).resolves({});
 });
 
-/** A fresh trace header, as the Lambda runtime sets one per invocation. */
-function newTrace(): { root: string; parent: string } {
-  const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
-  const parent = randomBytes(8).toString('hex');
-  process.env._X_AMZN_TRACE_ID = `Root=${root};Parent=${parent};Sampled=1`;
-  return { root, parent };
-}
-
 /** Invokes the handler under a fresh trace; answers with what X-Ray received for that trace. */
 async function invoke(event: APIGatewayProxyEvent, context: Context = lambdaContext) {
   const trace = newTrace();
-  const before = datagrams.length;
+  const before = xray.datagrams.length;
   const res = await handler(event, context);
-  // The SDK sends on a socket of its own; give the datagrams time to arrive.
-  const deadline = Date.now() + 2000;
-  while (datagrams.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  await new Promise((r) => setTimeout(r, 20));
-  const sent = datagrams.slice(before);
-  const subsegments = sent.map((d) => {
-    const [header, body] = d.split('\n');
-    expect(JSON.parse(header!)).toEqual({ format: 'json', version: 1 });
-    return JSON.parse(body!) as SentSubsegment;
-  });
-  return { res, trace, sent, subsegments };
+  await settle(xray.datagrams, before);
+  const sent = xray.datagrams.slice(before);
+  return { res, trace, sent, subsegments: sentSubsegments(sent) };
 }
 
 describe('tracing on, as deployed', () => {
@@ -156,9 +112,9 @@ describe('tracing on, as deployed', () => {
     expect(tracer.getSegment()?.name).toBe('facade');
     // The handler's own answer arrives later and is dropped: nothing is annotated after the invocation
     // (the X-Ray SDK would warn that the Lambda's own segment cannot be annotated), nothing more is sent.
-    const sent = datagrams.length;
+    const sent = xray.datagrams.length;
     await new Promise((r) => setTimeout(r, 250));
-    expect(datagrams).toHaveLength(sent);
+    expect(xray.datagrams).toHaveLength(sent);
     expect(warnings).not.toHaveBeenCalled();
     warnings.mockRestore();
   });
