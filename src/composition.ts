@@ -88,8 +88,12 @@ function referenceKeys(contentSecrets: ContentSecretStore, source: SecretSource)
   const cache = new ContentSecretCache(contentSecrets);
   return async (contentId) => {
     checkReferenceContentId(contentId);
-    const [secret, masterSecret] = await Promise.all([cache.secretFor(contentId), source.masterSecret()]);
-    return referenceDeriver(secret, masterSecret, contentId);
+    // Both reads settle before the request answers, a failure too: none runs on into a later
+    // invocation (where its trace subsegments would land in that invocation's trace).
+    const [secret, masterSecret] = await Promise.allSettled([cache.secretFor(contentId), source.masterSecret()]);
+    if (secret.status === 'rejected') throw secret.reason;
+    if (masterSecret.status === 'rejected') throw masterSecret.reason;
+    return referenceDeriver(secret.value, masterSecret.value, contentId);
   };
 }
 

@@ -193,6 +193,19 @@ describe('reference mode on Lambda (createLambdaDependencies with SPEKE_KEY_DERI
     expect(deriver.contentKey(KID_A, KID_A)).toEqual(referenceContentKey(EXISTING, KID_A));
   });
 
+  it('when the master secret fails, answers only once the content secret lookup has settled too (nothing runs on into the next invocation)', async () => {
+    fakeSecretsManager();
+    let settled = false;
+    sm.on(GetSecretValueCommand, { SecretId: MASTER_SECRET_ID }).rejects(new InternalServiceError({ message: 'internal', ...meta }));
+    sm.on(GetSecretValueCommand, { SecretId: 'speke/movie-2' }).callsFake(async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      settled = true;
+      return { SecretString: EXISTING };
+    });
+    expect((await failure(instance().keysFor('movie-2'))).status).toBe(503);
+    expect(settled).toBe(true);
+  });
+
   it('refuses (422) a content ID that cannot be a secret name before any lookup', async () => {
     fakeSecretsManager();
     const error = await failure(instance().keysFor('urn:movie:1'));
