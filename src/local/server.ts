@@ -197,9 +197,10 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const target = req.url ?? '/';
-    // The SPEKE route, as encryptors call it, needs no URL parsing; everything else is parsed.
-    const url = target === '/copyProtection' ? undefined : new URL(target, 'http://localhost');
-    const path = url === undefined ? target : url.pathname;
+    // The SPEKE route, as encryptors call it, needs no URL parsing; everything else is parsed, and a
+    // target that is no URL (`//[`, `http://a:99999/`: node:http passes them on) is a 400.
+    const url = target === '/copyProtection' ? undefined : parseTarget(target);
+    const path = url === undefined || url === INVALID_TARGET ? target : url.pathname;
     const requestId = randomUUID();
     res.setHeader('X-Request-Id', requestId);
     const origin = req.headers.origin;
@@ -207,11 +208,14 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
     const route = matched?.route;
     // DNS rebinding: a name that is not this server's, re-pointed at it, is not served.
     // Cross-site requests (and CORS from origins not allowed) are refused before they do anything.
-    const refusal = !origins.hostAllowed(req.headers.host)
-      ? text(421, 'Misdirected request: this server does not answer for that Host (SPEKE_ALLOWED_HOSTS)', 'host-not-allowed', { Connection: 'close' })
-      : !origins.originAllowed(origin)
-        ? text(403, 'Origin not allowed (SPEKE_CORS_ORIGINS)', 'origin-not-allowed', { Vary: 'Origin', Connection: 'close' })
-        : undefined;
+    const refusal =
+      url === INVALID_TARGET
+        ? text(400, 'Bad request: the request target is not a valid URL', 'invalid-request-target', { Connection: 'close' })
+        : !origins.hostAllowed(req.headers.host)
+          ? text(421, 'Misdirected request: this server does not answer for that Host (SPEKE_ALLOWED_HOSTS)', 'host-not-allowed', { Connection: 'close' })
+          : !origins.originAllowed(origin)
+            ? text(403, 'Origin not allowed (SPEKE_CORS_ORIGINS)', 'origin-not-allowed', { Vary: 'Origin', Connection: 'close' })
+            : undefined;
     const allow = route ? allowedMethods(route) : '';
     const cors = refusal === undefined && route?.cors ? origins.corsHeaders(origin, allow, route.cors.allowHeaders) : undefined;
     // The route is async, so answerAtEdge answers with a promise (wrapped only for its type).
@@ -223,7 +227,13 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
           if (!matched || !route) return NOT_FOUND;
           if (req.method === 'OPTIONS' && route.cors) return { status: 204, headers: { 'Access-Control-Max-Age': '86400' }, body: '' };
           if (!route.methods.includes(req.method ?? '')) return text(405, 'Method not allowed', 'method-not-allowed', { Allow: allow });
-          const request: LocalRequest = { req, res, path, params: matched.params, query: url?.searchParams ?? EMPTY_QUERY };
+          const request: LocalRequest = {
+            req,
+            res,
+            path,
+            params: matched.params,
+            query: url === INVALID_TARGET ? EMPTY_QUERY : (url?.searchParams ?? EMPTY_QUERY),
+          };
           await authorize(route, request);
           return route.handle(request, facts);
         },
@@ -238,6 +248,18 @@ export function createLocalServer(deps: LocalServerDependencies): Server {
 
   server.on('request', handle);
   return server;
+}
+
+/** What parseTarget answers for a request target that is not a URL. */
+const INVALID_TARGET = Symbol('invalid request target');
+
+/** The request target as a URL (relative to this server), or INVALID_TARGET. */
+function parseTarget(target: string): URL | typeof INVALID_TARGET {
+  try {
+    return new URL(target, 'http://localhost');
+  } catch {
+    return INVALID_TARGET;
+  }
 }
 
 const EMPTY_QUERY = new URLSearchParams();

@@ -2,6 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { withDeliveryData } from '../support/encryption.js';
 import { apiGatewayEvent, lambdaContext, spekeHandlerUnderTest } from '../support/lambda.js';
 import { useLocalServer } from '../support/local-server.js';
@@ -57,6 +58,21 @@ describe('hostile input through the local server', () => {
     expect(res.status).toBe(hostile.status);
     expect(res.headers.get('content-type')).toMatch(hostile.status === 200 ? /^application\/xml/ : /^text\/plain/);
     expect((await res.text()).length).toBeGreaterThan(0);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  // node:http passes these request targets on; `new URL` throws on each (it crashed the server).
+  it.each(['//[', '//a:b@', 'http://[', 'http://a:99999/'])('answers 400 to the request target %s and keeps serving', async (target) => {
+    const { port } = new URL(server.url);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: target, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(400);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 
