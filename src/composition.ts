@@ -61,6 +61,7 @@ function coreSettings(config: CommonConfig, keyUrlPrefix: string): CopyProtectio
     keyUrlPrefix,
     userAgent: USER_AGENT,
     protectionLevels: config.protectionLevels,
+    allowSharedKeys: config.clearKeyAllowSharedKeys,
     protection: createContentKeyProtection({
       entropy: { randomBytes: (size) => randomBytes(size) },
       clock: systemClock,

@@ -19,6 +19,7 @@ import { isV2, spekeVersion, type SpekeVersion } from './version.js';
 import type { ContentKeyProtection, DocumentProtection } from './content-key-protection.js';
 import { signalProtectionLevels } from './protection-signalling.js';
 import { required } from '../required.js';
+import { refuseSharedPublishedKeys } from './shared-keys.js';
 
 /** What the core needs, all passed in: it reads no environment, clock or network of its own. */
 export interface CoreContext {
@@ -32,6 +33,8 @@ export interface CoreContext {
   protection: ContentKeyProtection;
   /** HDCP, robustness and allowed-CPC settings signalled in SPEKE v2.1 answers (none when absent). */
   protectionLevels?: ProtectionLevels;
+  /** SPEKE_CLEARKEY_ALLOW_SHARED_KEYS: a KID may be asked for an AES-128 system and a DRM system at once (its key is then published). */
+  allowSharedKeys?: boolean;
 }
 
 export interface CpixRequest {
@@ -105,6 +108,7 @@ export function validateCpixRequest(parsed: ParsedRequest, context: CoreContext,
     parsed.spekeVersion === 'v1'
       ? validateV1(document, context.registry, context.limits)
       : validateV2(document, context.registry, context.limits, parsed.spekeVersion);
+  if (context.allowSharedKeys !== true) refuseSharedPublishedKeys(validated.drmSystems);
   facts.contentId = validated.contentId;
   facts.keyCount = validated.contentKeys.length;
   facts.systemIds = [...new Set(validated.drmSystems.map((d) => d.system.systemId))];

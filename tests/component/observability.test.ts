@@ -95,14 +95,40 @@ describe('no key leaves where it should not', () => {
   it('writes only AES-128 keys to the key store, never Widevine, PlayReady or FairPlay keys', async () => {
     const { handler } = setup();
     const keys = [...VIDEO_AUDIO, { kid: '11111111-2222-4333-8444-555555555555', trackType: 'HD', filter: '<cpix:VideoFilter minPixels="1"/>' }];
-    const body = v2Request({ contentId: 'mixed', keys, systems: [WV, PR, FP] }).replace(
-      `</cpix:DRMSystemList>`,
-      `<cpix:DRMSystem kid="11111111-2222-4333-8444-555555555555" systemId="${SYSTEM.clearKeyAes128}">${HLS_PAIR}</cpix:DRMSystem></cpix:DRMSystemList>`,
-    );
+    // Widevine, PlayReady and FairPlay for the video and audio keys; ClearKey AES-128 alone for the third.
+    const body = v2Request({ contentId: 'mixed', keys, systems: [WV, PR, FP] })
+      .replace(/<cpix:DRMSystem kid="11111111-2222-4333-8444-555555555555"[^>]*>.*?<\/cpix:DRMSystem>/g, '')
+      .replace(
+        `</cpix:DRMSystemList>`,
+        `<cpix:DRMSystem kid="11111111-2222-4333-8444-555555555555" systemId="${SYSTEM.clearKeyAes128}">${HLS_PAIR}</cpix:DRMSystem></cpix:DRMSystemList>`,
+      );
     const res = await handler(apiGatewayEvent(body, { headers: { 'X-Speke-Version': '2.0' } }), lambdaContext);
     expect(res.statusCode).toBe(200);
     const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
     expect(puts).toEqual(['mixed/11111111-2222-4333-8444-555555555555']);
+  });
+
+  it('refuses (422) a KID asked for ClearKey AES-128 and Widevine at once, and publishes nothing: its key would be at a URL that needs no license', async () => {
+    const { handler } = setup();
+    const body = v2Request({ contentId: 'shared', keys: VIDEO_AUDIO, systems: [WV, CK] });
+    const res = await handler(apiGatewayEvent(body, { headers: { 'X-Speke-Version': '2.0' } }), lambdaContext);
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toBe(
+      `KID ${KID_A} is asked for ClearKey AES-128 and for Widevine: its key would be published at a key URL that needs no license. ` +
+        'Use a separate KID for each (or set SPEKE_CLEARKEY_ALLOW_SHARED_KEYS=true)',
+    );
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('publishes a shared KID when SPEKE_CLEARKEY_ALLOW_SHARED_KEYS=true (the operator accepts it)', async () => {
+    const { handler } = spekeHandlerUnderTest({ env: { SPEKE_CLEARKEY_ALLOW_SHARED_KEYS: 'true' } });
+    const body = v1Aes128({ contentId: 'shared-v1', kid: KID_A }).replace(
+      '</cpix:DRMSystemList>',
+      `<cpix:DRMSystem kid="${KID_A}" systemId="${SYSTEM.fairplay}"><cpix:URIExtXKey/><speke:KeyFormat/><speke:KeyFormatVersions/></cpix:DRMSystem></cpix:DRMSystemList>`,
+    );
+    const res = await handler(apiGatewayEvent(body), lambdaContext);
+    expect(res.statusCode).toBe(200);
+    expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toEqual([`shared-v1/${KID_A}`]);
   });
 });
 
