@@ -2,6 +2,7 @@ import { uuidBytes } from '../uuid.js';
 import { decodeUtf8 } from '../cpix/read.js';
 import { ClearKeyRequestError } from '../errors.js';
 import type { ContentKeyDeriver } from '../keys/content-key-deriver.js';
+import { MAX_CONTENT_ID_BYTES } from '../keys/derive.js';
 
 /**
  * W3C ClearKey licenses (Encrypted Media Extensions §9.1.3 and §9.1.4): the CDM sends
@@ -72,6 +73,9 @@ export function checkLicenseContentId(contentId: string | undefined, maxLength: 
     throw new ClearKeyRequestError('Missing content ID: use /clearkey/license?contentId=<id> or /clearkey/license/<id>', 400, 'missing-content-id');
   }
   if (Array.from(contentId).length > maxLength) throw new ClearKeyRequestError(`Content ID is longer than ${maxLength} characters`, 400, 'content-id-too-long');
+  if (Buffer.byteLength(contentId, 'utf8') > MAX_CONTENT_ID_BYTES) {
+    throw new ClearKeyRequestError(`Content ID is longer than ${MAX_CONTENT_ID_BYTES} bytes in UTF-8`, 400, 'content-id-too-long');
+  }
   return contentId;
 }
 

@@ -27,6 +27,12 @@ const INFO_HEAD: Record<DerivationPurpose, Buffer> = {
   'content-key': Buffer.concat([lengthPrefixed(Buffer.from(LABEL, 'utf8')), lengthPrefixed(Buffer.from('content-key', 'utf8'))]),
   iv: Buffer.concat([lengthPrefixed(Buffer.from(LABEL, 'utf8')), lengthPrefixed(Buffer.from('iv', 'utf8'))]),
 };
+/**
+ * The longest content ID, in UTF-8 bytes, that fits the info string (head, length-prefixed content
+ * ID, length-prefixed 16 KID bytes) within MAX_INFO_BYTES: validation refuses longer ones (4xx).
+ */
+export const MAX_CONTENT_ID_BYTES = MAX_INFO_BYTES - Math.max(INFO_HEAD['content-key'].length, INFO_HEAD.iv.length) - 4 - (4 + 16);
+
 /** HKDF-Expand's one-byte block counter: 16 bytes need only the first block. */
 const FIRST_BLOCK = Buffer.from([1]);
 

@@ -5,6 +5,7 @@ import { SpekeValidationError } from '../errors.js';
 import type { Limits } from './limits.js';
 import type { ValidDrmSystem } from './validated-request.js';
 import { required } from '../required.js';
+import { MAX_CONTENT_ID_BYTES } from '../keys/derive.js';
 
 /** Checks shared by v1 and v2, each throwing a 422 with a clear text. */
 
@@ -20,6 +21,10 @@ function hasControlCharacters(value: string): boolean {
 export function checkContentIdLength(contentId: string, attribute: string, limits: Limits): void {
   if (Array.from(contentId).length > limits.maxContentIdLength) {
     throw new SpekeValidationError(`CPIX@${attribute} is longer than ${limits.maxContentIdLength} characters`, 'content-id-too-long');
+  }
+  // Keys are derived with the content ID in the HKDF info, which has a fixed maximum size.
+  if (Buffer.byteLength(contentId, 'utf8') > MAX_CONTENT_ID_BYTES) {
+    throw new SpekeValidationError(`CPIX@${attribute} is longer than ${MAX_CONTENT_ID_BYTES} bytes in UTF-8`, 'content-id-too-long');
   }
   if (hasControlCharacters(contentId)) {
     throw new SpekeValidationError(`CPIX@${attribute} contains control characters`, 'invalid-content-id');

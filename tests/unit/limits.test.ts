@@ -27,6 +27,16 @@ describe('request limits', () => {
     expect(() => answer(v1Aes128(), undefined, { context })).not.toThrow();
   });
 
+  it('refuses (422) a content ID of more UTF-8 bytes than the key derivation takes, within the character limit too', () => {
+    // 241 emoji are 241 characters (under the default 256) but 964 bytes: the HKDF info holds 962.
+    const emoji = '\u{1F600}'.repeat(241);
+    expect(refusal(() => answer(v2Request({ contentId: emoji }), '2.0'))).toEqual({ status: 422, message: 'CPIX@contentId is longer than 962 bytes in UTF-8' });
+    expect(refusal(() => answer(v1Aes128({ contentId: emoji }), undefined))).toEqual({ status: 422, message: 'CPIX@id is longer than 962 bytes in UTF-8' });
+    const context = testContext({ limits: { ...DEFAULT_LIMITS, maxContentIdLength: 4096 } });
+    expect(refusal(() => answer(v2Request({ contentId: 'a'.repeat(963) }), '2.0', { context })).status).toBe(422);
+    expect(() => answer(v2Request({ contentId: 'a'.repeat(962) }), '2.0', { context })).not.toThrow();
+  });
+
   it('refuses more content keys than allowed', () => {
     const kids = Array.from({ length: 4 }, () => randomUUID());
     const keys = kids.map((kid, i) => ({ kid, trackType: `T${i}`, filter: '<cpix:VideoFilter/>' }));
