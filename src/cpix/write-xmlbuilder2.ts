@@ -70,6 +70,15 @@ export function writeXmlWithXmlbuilder2(root: XmlElement, options: { pretty?: bo
   return out;
 }
 
+/**
+ * Every `&` as `&amp;` before xmlbuilder2 serializes: it escapes an `&` only where it does not
+ * start what looks like a reference (`&name;`, `&#123;`), so `AT&T;` came out as `AT&T;`, which is
+ * not well-formed, and `&lt;` as a `<`. What it leaves alone is then exactly the `&amp;` put here.
+ */
+function ampersands(text: string): string {
+  return text.indexOf('&') < 0 ? text : text.replaceAll('&', '&amp;');
+}
+
 const newDocument = (): XMLBuilder => create({ version: '1.0', encoding: 'UTF-8' });
 
 /** xmlbuilder2's default pretty-print indentation. */
@@ -115,14 +124,14 @@ class DomWriter {
     const node = html && el.ns !== '' ? doc.createElementNS(el.ns, qname) : doc.createElement(qname);
     if (declarations) {
       for (const [name, value] of declarations()) {
-        if (html) node.setAttributeNS(XMLNS_NS, name, value);
-        else node.setAttribute(name, value);
+        if (html) node.setAttributeNS(XMLNS_NS, name, ampersands(value));
+        else node.setAttribute(name, ampersands(value));
       }
     }
     for (const a of el.attributes) {
       const name = this.name('a', a.ns, a.local);
-      if (html && a.ns !== '') node.setAttributeNS(a.ns, name, a.value);
-      else node.setAttribute(name, a.value);
+      if (html && a.ns !== '') node.setAttributeNS(a.ns, name, ampersands(a.value));
+      else node.setAttribute(name, ampersands(a.value));
     }
     return node;
   }
@@ -136,7 +145,7 @@ class DomWriter {
     for (let frame = stack.at(-1); frame !== undefined; frame = stack.at(-1)) {
       const child = frame.source.children[frame.index++];
       if (child === undefined) stack.pop();
-      else if (child.kind === 'text') frame.node.appendChild(doc.createTextNode(child.text));
+      else if (child.kind === 'text') frame.node.appendChild(doc.createTextNode(ampersands(child.text)));
       else {
         const childNode = this.element(doc, child);
         frame.node.appendChild(childNode);

@@ -126,9 +126,6 @@ function indent(level: number): string {
   return required(INDENTS[level], 'the indentation');
 }
 
-/** xmlbuilder2 leaves `&` alone where it starts what looks like an entity or a decimal character reference. */
-const BARE_AMPERSAND = /&(?![A-Za-z]+;|#\d+;)/g;
-
 /**
  * Whether a text needs escaping: three indexOf scans, much faster than one character-class regex
  * over the long base64 texts of an answer (same answer: true exactly when `&`, `<` or `>` occurs).
@@ -139,10 +136,10 @@ function hasTextSpecial(text: string): boolean {
 
 function escapeText(text: string): string {
   if (!hasTextSpecial(text)) return text;
-  return text.replace(BARE_AMPERSAND, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function escapeAttribute(value: string): string {
   if (!hasTextSpecial(value) && value.indexOf('"') < 0) return value;
-  return value.replace(BARE_AMPERSAND, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

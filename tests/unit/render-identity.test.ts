@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { benchCases } from '../../bench/fixtures.js';
 import { NS, XML_NS } from '../../src/cpix/namespaces.js';
+import { readXml } from '../../src/cpix/read.js';
 import { writeXml } from '../../src/cpix/write.js';
 import { writeXmlWithXmlbuilder2 } from '../../src/cpix/write-xmlbuilder2.js';
 import type { XmlAttribute, XmlElement, XmlNode } from '../../src/cpix/xml-tree.js';
@@ -130,6 +131,34 @@ describe('the direct renderer writes what xmlbuilder2 writes', () => {
     );
     expectIdentical(root);
     expect(writeXml(root)).toContain('<h:br />');
+  });
+});
+
+describe('what looks like a reference in a value', () => {
+  // xmlbuilder2 leaves an `&` alone where it starts what looks like a reference, so the request's
+  // `AT&amp;T;` (the text AT&T;) was echoed as `AT&T;` (not well-formed) and `x&amp;lt;y` (x&lt;y)
+  // as `x&lt;y` (x<y). Found by review: both writers now escape every `&`.
+  it.each([
+    ['contentId', 'AT&amp;T;', 'AT&T;'],
+    ['contentId', 'x&amp;lt;y', 'x&lt;y'],
+    ['contentId', 'a&amp;#65;b', 'a&#65;b'],
+    ['name', 'Tom &amp;amp; Jerry', 'Tom &amp; Jerry'],
+  ])('the answer reads back with %s = %s as sent', (attribute, escaped, value) => {
+    const body =
+      attribute === 'contentId'
+        ? v2Request({ contentId: escaped, rootAttributes: '' })
+        : v2Request({ rootAttributes: `${attribute}="${escaped}"` }).replace(
+            '<cpix:ContentKeyList>',
+            `<x:Note xmlns:x="urn:example:n">${escaped}</x:Note><cpix:ContentKeyList>`,
+          );
+    const root = answeredTree(body, '2.0');
+    expectIdentical(root);
+    const reread = readXml(writeXml(root));
+    expect(reread.attributes.find((a) => a.local === attribute)?.value).toBe(value);
+    if (attribute !== 'contentId') {
+      const note = reread.children.find((c): c is XmlElement => c.kind === 'element' && c.local === 'Note');
+      expect(note?.children).toEqual([{ kind: 'text', text: value }]);
+    }
   });
 });
 
