@@ -44,9 +44,7 @@ function decodeEntities(value: string): string {
     if (predefined !== undefined) return predefined;
     const code = /^#x[0-9a-fA-F]+$/.test(name) ? parseInt(name.slice(2), 16) : /^#[0-9]+$/.test(name) ? parseInt(name.slice(1), 10) : NaN;
     if (Number.isNaN(code)) throw new MalformedRequestError(`Body is not well-formed XML: undefined entity &${name};`);
-    if (code > 0x10ffff || code === 0 || (code >= 0xd800 && code <= 0xdfff)) {
-      throw new MalformedRequestError('Body is not well-formed XML: invalid character reference');
-    }
+    if (!isXmlChar(code)) throw new MalformedRequestError('Body is not well-formed XML: invalid character reference');
     return String.fromCodePoint(code);
   });
 }
@@ -75,8 +73,38 @@ export function readXml(xml: string): XmlElement {
   return readPlainXml(xml) ?? readXmlWithFastXmlParser(xml);
 }
 
+/**
+ * XML 1.0's Char production: tab, LF, CR, U+0020–U+D7FF, U+E000–U+FFFD, U+10000–U+10FFFF. Any other
+ * character, literal or as a reference (`&#1;`), makes a document not well-formed; echoed, it
+ * would make the answer so too.
+ */
+function isXmlChar(code: number): boolean {
+  return (
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
+  );
+}
+
+/** Literal characters outside Char (a UTF-8 body has no lone surrogates: decodeUtf8 refuses them). */
+// Control characters are what this pattern is for: one regex scan of the body, not a loop.
+// eslint-disable-next-line no-control-regex
+const DISALLOWED_LITERAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+function refuseDisallowedCharacters(xml: string): void {
+  const found = DISALLOWED_LITERAL.exec(xml);
+  if (found !== null) {
+    const code = found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new MalformedRequestError(`Body is not well-formed XML: character U+${code} is not allowed`);
+  }
+}
+
 /** The reference reader: fast-xml-parser's validator and parser, then namespace resolution. */
 export function readXmlWithFastXmlParser(xml: string): XmlElement {
+  refuseDisallowedCharacters(xml);
   if (xml.trim() === '') throw new MalformedRequestError('Body is empty');
   if (/<!(?:DOCTYPE|ENTITY)/i.test(xml)) {
     throw new MalformedRequestError('DOCTYPE and entity declarations are not allowed');
@@ -239,6 +267,8 @@ interface PlainFrame {
  * or on any error, so that the reference reader decides, with its own message.
  */
 export function readPlainXml(xml: string): XmlElement | undefined {
+  // Characters XML does not allow are refused by the reference reader, with its message.
+  if (DISALLOWED_LITERAL.test(xml)) return undefined;
   try {
     return scanPlainXml(xml);
   } catch {

@@ -37,6 +37,14 @@ const HOSTILE: { name: string; body: Buffer | string; version?: string; status: 
   },
   { name: 'invalid UUID', body: v1Aes128({ kid: 'not-a-uuid' }), status: 422 },
   { name: 'traversal in a KID', body: v1Aes128({ kid: '../../../etc/passwd' }), status: 422 },
+  // XML 1.0 allows neither (echoed, they made the answer not well-formed either): found by review.
+  { name: 'a character reference XML does not allow (&#1;)', body: v2Request({ rootAttributes: 'name="&#1;"' }), version: '2.0', status: 400 },
+  {
+    name: 'a character reference to U+FFFF',
+    body: v1Aes128().replace('<cpix:ContentKeyList>', '<x xmlns="urn:x">&#xFFFF;</x><cpix:ContentKeyList>'),
+    status: 400,
+  },
+  { name: 'a literal control character (U+0001)', body: v1Aes128().replace('<cpix:ContentKeyList>', '<cpix:ContentKeyList>\u0001'), status: 400 },
   { name: 'non-UTF-8 bytes', body: Buffer.concat([Buffer.from(`<CPIX ${CPIX_NS} id="`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"/>')]), status: 400 },
   { name: 'garbage certificate', body: withDeliveryData(v1Aes128(), [{ id: 'd1', certificate: { text: 'bm90IGEgY2VydGlmaWNhdGU=' } }]), status: 422 },
   { name: 'v1 document under a v2 header', body: v1Aes128(), version: '2.0', status: 422 },
