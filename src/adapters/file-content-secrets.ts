@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { contentIdSegment } from '../keys/key-location.js';
+import { contentIdFileName } from './content-id-file-name.js';
 import { checkReferenceContentId } from '../keys/reference-deriver.js';
 import type { ContentSecretStore } from '../ports.js';
 import { NotFoundError } from '../errors.js';
@@ -36,7 +36,7 @@ export class FileContentSecrets implements ContentSecretStore {
 
   async secretFor(contentId: string): Promise<string> {
     checkReferenceContentId(contentId);
-    const path = join(this.folder, contentIdSegment(contentId));
+    const path = join(this.folder, contentIdFileName(contentId));
     let secret: string | undefined;
     try {
       secret = this.options.create ? await this.readOrCreate(path) : await this.read(path);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseKeyGrant, type KeyGrant } from '../keys/key-grant.js';
-import { contentIdSegment } from '../keys/key-location.js';
+import { contentIdFileName } from './content-id-file-name.js';
 import { isUuid } from '../uuid.js';
 import type { GrantStore } from '../ports.js';
 import { dependencyFault } from './dependency-faults.js';
@@ -31,7 +31,7 @@ export class FsGrantStore implements GrantStore {
 
   private path(contentId: string, kid: string): string {
     if (!isUuid(kid)) throw new Error('KID must be a UUID');
-    return join(this.root, contentIdSegment(contentId), `${kid.toLowerCase()}.json`);
+    return join(this.root, contentIdFileName(contentId), `${kid.toLowerCase()}.json`);
   }
 
   async record(grant: KeyGrant): Promise<void> {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { contentIdSegment } from '../keys/key-location.js';
+import { contentIdFileName } from './content-id-file-name.js';
 import { isUuid } from '../uuid.js';
 import type { KeyStore } from '../ports.js';
 import { dependencyFault } from './dependency-faults.js';
@@ -30,7 +30,7 @@ export class FsKeyStore implements KeyStore {
 
   private path(contentId: string, kid: string): string {
     if (!isUuid(kid)) throw new Error('KID must be a UUID');
-    return join(this.root, contentIdSegment(contentId), kid.toLowerCase());
+    return join(this.root, contentIdFileName(contentId), kid.toLowerCase());
   }
 
   /** Writes the key (temporary file, then rename) unless the file already holds exactly these bytes. */

@@ -6,7 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { withDeliveryData } from '../support/encryption.js';
 import { apiGatewayEvent, lambdaContext, spekeHandlerUnderTest } from '../support/lambda.js';
 import { useLocalServer } from '../support/local-server.js';
-import { KID_A, repeatedNamespaceDeclarations, v1Aes128, v2Request } from '../support/requests.js';
+import { KID_A, repeatedNamespaceDeclarations, SYSTEM, v1Aes128, v2Request } from '../support/requests.js';
 
 /**
  * Every malformed, oversized or malicious request gets a 4xx with a plain-text reason (or, when it
@@ -14,6 +14,7 @@ import { KID_A, repeatedNamespaceDeclarations, v1Aes128, v2Request } from '../su
  * local server and the Lambda handler alike, and the server keeps serving afterwards.
  */
 const CPIX_NS = 'xmlns="urn:dashif:org:cpix"';
+const HLS_PAIR = '<cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingData playlist="master"/>';
 const HOSTILE: { name: string; body: Buffer | string; version?: string; status: number }[] = [
   { name: 'empty body', body: '', status: 400 },
   { name: 'not XML', body: 'this is not xml', status: 400 },
@@ -82,6 +83,26 @@ describe('hostile input through the local server', () => {
     });
     expect(status).toBe(400);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  // A content ID's folder name in the data folder was its percent-encoded form, which the file
+  // system refused past 255 bytes: a 500 (found by review). Long ones are now named with a hash.
+  it('publishes and serves a key for a 256-character content ID, and answers 404 and 403 for long unknown ones', async () => {
+    const contentId = 'é'.repeat(200) + 'x'.repeat(56);
+    const body = v2Request({ contentId, scheme: 'cbc1', systems: [{ systemId: SYSTEM.clearKeyAes128, children: HLS_PAIR }] });
+    const res = await fetch(`${server.url}/copyProtection`, { method: 'POST', body, headers: { 'X-Speke-Version': '2.0' } });
+    expect(res.status).toBe(200);
+    const answer = await res.text();
+    const url = Buffer.from(/<cpix:URIExtXKey>([^<]+)</.exec(answer)?.[1] ?? '', 'base64').toString();
+    const key = await fetch(url.length > 0 ? url : `${server.url}/keys/${encodeURIComponent(contentId)}/${KID_A}`);
+    expect(key.status).toBe(200);
+    expect(Buffer.from(await key.arrayBuffer()).toString('base64')).toBe(/<pskc:PlainValue>([^<]+)</.exec(answer)![1]);
+    expect((await fetch(`${server.url}/keys/${'a'.repeat(300)}/${KID_A}`)).status).toBe(404);
+    const license = await fetch(`${server.url}/clearkey/license?contentId=${encodeURIComponent('é'.repeat(50))}`, {
+      method: 'POST',
+      body: JSON.stringify({ kids: [Buffer.from(KID_A.replace(/-/g, ''), 'hex').toString('base64url')], type: 'temporary' }),
+    });
+    expect(license.status).toBe(403);
   });
 
   it('a traversal content ID stays a single encoded path segment', async () => {
