@@ -87,7 +87,7 @@ export interface LocalConfig extends CommonConfig {
    * POST /copyProtection only.
    */
   playerTokens: boolean;
-  /** SPEKE_KEY_RETENTION_DAYS: key and grant files are kept this many days after writing (the stack's KeyRetentionDays). */
+  /** SPEKE_KEY_RETENTION_DAYS: key and grant files are kept this many days after writing (the stack's KeyRetentionDays); 0 (default): kept. */
   keyRetentionDays: number;
   /** When set, keys are published to this S3 bucket (optionally at a custom endpoint) instead of the data folder. */
   s3: { bucket: string; endpoint: string | undefined; region: string } | undefined;
@@ -343,7 +343,7 @@ export function loadLocalConfig(env: Env = process.env): LocalConfig {
     allowedHosts: allowedHosts(r),
     corsOrigins: corsOrigins(r),
     server: serverLimits(r, shared.limits.maxBodyBytes),
-    keyRetentionDays: r.integer('SPEKE_KEY_RETENTION_DAYS', 2, 1, 36_500),
+    keyRetentionDays: r.integer('SPEKE_KEY_RETENTION_DAYS', 0, 0, 36_500),
     playerTokens: r.boolean('SPEKE_PLAYER_TOKENS', false),
     clearKeyLicense: r.boolean('SPEKE_CLEARKEY_LICENSE', true),
     keyAccessToken: accessToken(r),

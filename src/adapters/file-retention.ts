@@ -9,6 +9,11 @@ import { join } from 'node:path';
  */
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** A retention in days as milliseconds; 0 days: kept (never expires). */
+export function retentionMsOf(days: number): number {
+  return days === 0 ? Number.POSITIVE_INFINITY : days * DAY_MS;
+}
+
 export function isExpired(writtenAtMs: number, retentionMs: number, nowMs: number): boolean {
   return nowMs - writtenAtMs >= retentionMs;
 }

@@ -4,7 +4,7 @@ import { contentIdFileName } from './content-id-file-name.js';
 import { isUuid } from '../uuid.js';
 import type { GrantStore } from '../ports.js';
 import { dependencyFault } from './dependency-faults.js';
-import { DAY_MS, readUnexpired, sweepExpired, writeFileAtomically } from './file-retention.js';
+import { readUnexpired, retentionMsOf, sweepExpired, writeFileAtomically } from './file-retention.js';
 import { DEFAULT_KEY_RETENTION_DAYS } from './fs-key-store.js';
 
 /**
@@ -21,7 +21,7 @@ export class FsGrantStore implements GrantStore {
     retentionDays: number = DEFAULT_KEY_RETENTION_DAYS,
     private readonly now: () => number = Date.now,
   ) {
-    this.retentionMs = retentionDays * DAY_MS;
+    this.retentionMs = retentionMsOf(retentionDays);
   }
 
   /** Removes grants past their retention; returns how many. */

@@ -3,7 +3,7 @@ import { contentIdFileName } from './content-id-file-name.js';
 import { isUuid } from '../uuid.js';
 import type { KeyStore } from '../ports.js';
 import { dependencyFault } from './dependency-faults.js';
-import { DAY_MS, readUnexpired, sweepExpired, writeFileAtomically } from './file-retention.js';
+import { readUnexpired, retentionMsOf, sweepExpired, writeFileAtomically } from './file-retention.js';
 
 /**
  * Keys in the local data folder: `<root>/<content ID, percent-encoded>/<kid>`. The content ID is
@@ -20,7 +20,7 @@ export class FsKeyStore implements KeyStore {
     retentionDays: number = DEFAULT_KEY_RETENTION_DAYS,
     private readonly now: () => number = Date.now,
   ) {
-    this.retentionMs = retentionDays * DAY_MS;
+    this.retentionMs = retentionMsOf(retentionDays);
   }
 
   /** Removes key files past their retention; returns how many. */
@@ -58,5 +58,5 @@ export class FsKeyStore implements KeyStore {
   }
 }
 
-/** SPEKE_KEY_RETENTION_DAYS default: the template's KeyRetentionDays default. */
-export const DEFAULT_KEY_RETENTION_DAYS = 2;
+/** SPEKE_KEY_RETENTION_DAYS default, the template's KeyRetentionDays default: 0, keys are kept (VOD needs them for as long as it is played). */
+export const DEFAULT_KEY_RETENTION_DAYS = 0;

@@ -18,10 +18,31 @@ const age = async (path: string, days: number) => {
 };
 
 describe('SPEKE_KEY_RETENTION_DAYS', () => {
-  it('defaults to 2 days, as KeyRetentionDays does, and takes 1 to 36500', () => {
-    expect(loadLocalConfig({}).keyRetentionDays).toBe(2);
+  it('defaults to 0 (kept), as KeyRetentionDays does, and takes 0 to 36500', () => {
+    expect(loadLocalConfig({}).keyRetentionDays).toBe(0);
     expect(loadLocalConfig({ SPEKE_KEY_RETENTION_DAYS: '30' }).keyRetentionDays).toBe(30);
-    expect(() => loadLocalConfig({ SPEKE_KEY_RETENTION_DAYS: '0' })).toThrow(/SPEKE_KEY_RETENTION_DAYS/);
+    expect(() => loadLocalConfig({ SPEKE_KEY_RETENTION_DAYS: '-1' })).toThrow(/SPEKE_KEY_RETENTION_DAYS/);
+  });
+
+  // A VOD title's keys are asked for once, when it is packaged, and fetched by players for as
+  // long as it is played: with a 2-day default they went after 2 days (found by review).
+  it('by default keeps key files and grants however old, and sweeps none', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'speke-retention-'));
+    try {
+      const store = new FsKeyStore(join(root, 'keys'));
+      const grants = new FsGrantStore(join(root, 'grants'));
+      const key = Buffer.alloc(16, 9);
+      const grant = { contentId: 'vod', kid: KID_A, kidAsSent: KID_A, systemIds: [SYSTEM.commonPssh], issuedAt: new Date().toISOString() };
+      await store.put('vod', KID_A, key);
+      await grants.record(grant);
+      await age(join(root, 'keys', 'vod', KID_A), 3650);
+      await age(join(root, 'grants', 'vod', `${KID_A}.json`), 3650);
+      expect([await store.sweep(), await grants.sweep()]).toEqual([0, 0]);
+      expect(await store.get('vod', KID_A)).toEqual(key);
+      expect(await grants.find('vod', KID_A)).toEqual(grant);
+    } finally {
+      await removeDir(root);
+    }
   });
 
   it('a key file past its retention is not served, is written anew when published again, and is swept', async () => {

@@ -130,7 +130,7 @@ describe('template.yaml: the function', () => {
     expect([p.MasterSecretMaxAgeSeconds.MinValue, p.MasterSecretMaxAgeSeconds.MaxValue]).toEqual([0, 86_400]);
     expect(p.KeyDerivation).toMatchObject({ Default: 'hkdf', AllowedValues: ['hkdf', 'reference'] });
     expect(p.AllowExpiredCertificates).toMatchObject({ Default: 'false', AllowedValues: ['false', 'true'] });
-    expect(p.KeyRetentionDays).toMatchObject({ Type: 'Number', Default: 2, MinValue: 1 });
+    expect(p.KeyRetentionDays).toMatchObject({ Type: 'Number', Default: 0, MinValue: 0 });
   });
 
   it.each([
@@ -241,7 +241,9 @@ describe('template.yaml: key bucket and key delivery', () => {
     expect(bucket.OwnershipControls.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
     const [rule, ...others] = bucket.LifecycleConfiguration.Rules as Json[];
     expect(others).toEqual([]);
-    expect(rule).toMatchObject({ Status: 'Enabled', ExpirationInDays: { Ref: 'KeyRetentionDays' } });
+    // Kept by default (0): VOD keys are fetched for as long as the title is played.
+    expect(rule).toMatchObject({ Status: 'Enabled', ExpirationInDays: { 'Fn::If': ['ExpireKeys', { Ref: 'KeyRetentionDays' }, { Ref: 'AWS::NoValue' }] } });
+    expect(template.Conditions.ExpireKeys).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'KeyRetentionDays' }, 0] }] });
     expect(rule.Prefix ?? rule.Filter).toBeUndefined(); // every key object expires
   });
 
