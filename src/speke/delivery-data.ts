@@ -17,6 +17,9 @@ function label(deliveryData: XmlElement, index: number): string {
   return id !== undefined && id.trim() !== '' ? `DeliveryData ${printable(id.trim())}` : `DeliveryData #${index + 1}`;
 }
 
+/** Recipients of one encrypted answer at most. */
+export const MAX_DELIVERY_DATA = 16;
+
 /**
  * Every recipient of a DeliveryDataList, each certificate parsed and checked before any key is
  * touched. A list without DeliveryData, a DeliveryData without a certificate, or an unusable
@@ -25,6 +28,10 @@ function label(deliveryData: XmlElement, index: number): string {
 export function readRecipients(deliveryDataList: XmlElement, check: CertificateCheck): Recipient[] {
   const all = childrenNamed(deliveryDataList, NS.cpix, 'DeliveryData');
   if (all.length === 0) throw new SpekeValidationError('DeliveryDataList has no DeliveryData', 'missing-delivery-data');
+  // Each recipient costs RSA work; encryptors send one (their own certificate).
+  if (all.length > MAX_DELIVERY_DATA) {
+    throw new SpekeValidationError(`Too many DeliveryData elements: ${all.length} (limit ${MAX_DELIVERY_DATA})`, 'too-many-delivery-data');
+  }
   return all.map((deliveryData, index) => {
     const name = label(deliveryData, index);
     const deliveryKey = firstChild(deliveryData, NS.cpix, 'DeliveryKey');

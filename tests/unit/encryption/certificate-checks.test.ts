@@ -2,7 +2,13 @@ import { SpekeValidationError } from '../../../src/errors.js';
 import { createContentKeyProtection } from '../../../src/speke/encrypted-key-protection.js';
 import { answer, testContext } from '../../support/core.js';
 import { certificateBase64, openAnswer, privateKey, withDeliveryData, type DeliveryDataSpec } from '../../support/encryption.js';
+import { readFileSync } from 'node:fs';
 import { v1Aes128, v2Request } from '../../support/requests.js';
+
+/** Certificates no recipient could use, public keys only (tests/fixtures/certificates/generate-unusable.py). */
+function unusable(name: 'unknown-alg' | 'rsa-garbage' | 'rsa-16392' | 'rsa-4096-e65bits'): { text: string } {
+  return { text: readFileSync(new URL(`../../fixtures/certificates/${name}.b64`, import.meta.url), 'utf8').trim() };
+}
 
 const NOW = new Date('2030-01-01T00:00:00Z');
 
@@ -62,6 +68,29 @@ describe('DeliveryData certificates are checked', () => {
       message: 'DeliveryData d1: certificate RSA key has 1024 bits, at least 2048 are required',
       reason: 'certificate-key-too-short',
     });
+  });
+
+  // Each of these parsed, then failed in OpenSSL when the document key was wrapped: a 500 (found by review).
+  it.each([
+    ['an unknown key algorithm', 'unknown-alg', "certificate's public key cannot be read", 'invalid-certificate'],
+    ['RSA key bytes that are no key', 'rsa-garbage', "certificate's public key cannot be read", 'invalid-certificate'],
+    ['an RSA key over 16384 bits', 'rsa-16392', 'certificate RSA key has 16392 bits, at most 16384 are taken', 'certificate-key-too-long'],
+    [
+      'a 65-bit public exponent',
+      'rsa-4096-e65bits',
+      'certificate RSA public exponent is larger than 4294967297 (65537 is usual)',
+      'certificate-exponent-too-large',
+    ],
+  ] as const)('refuses (422) a certificate with %s', (_what, name, message, reason) => {
+    expect(refusal([{ id: 'd1', certificate: unusable(name) }], '2.0')).toEqual({ status: 422, message: `DeliveryData d1: ${message}`, reason });
+  });
+
+  it('refuses more than 16 DeliveryData (each costs RSA work)', () => {
+    const recipients = Array.from({ length: 17 }, (_, i) => ({ id: `d${i}`, certificate: 'rsa-2048' as const }));
+    expect(refusal(recipients)).toEqual({ status: 422, message: 'Too many DeliveryData elements: 17 (limit 16)', reason: 'too-many-delivery-data' });
+    expect(() =>
+      answer(withDeliveryData(v1Aes128(), recipients.slice(0, 16)), undefined, { context: testContext({ protection: protection() }) }),
+    ).not.toThrow();
   });
 
   it('refuses an expired certificate', () => {
