@@ -6,13 +6,32 @@ import type { ValidatedRequest } from './validated-request.js';
 
 const KEY_FORMAT_BY_SYSTEM = new Map(Object.values(CPC_SYSTEMS).map((s) => [s.systemId, s.keyFormat]));
 
-/** The intendedTrackType of each key's (first) usage rule, by canonical KID. */
+/** Resolution rank of a track type's family, for ordering the track types of one key (highest last). */
+function resolutionRank(trackType: string): number {
+  const letters = /^[A-Za-z]+/.exec(trackType)?.[0].toUpperCase();
+  return letters === 'UHD' ? 3 : letters === 'HD' ? 2 : letters === 'SD' ? 1 : 0;
+}
+
+/**
+ * The intendedTrackType of each key, by canonical KID. A key in several usage rules (SPEKE v2
+ * allows it, with different track types) protects all of them, so it gets them combined as
+ * `SD+UHD1` is: the strictest HDCP level of the parts, and for per-system settings the value of
+ * the highest resolution (the parts ordered from the lowest up). With only its first rule, a key
+ * that also protects UHD got SD's weaker protection (found by review).
+ */
 function trackTypes(request: ValidatedRequest): Map<string, string> {
-  const byKid = new Map<string, string>();
+  const lists = new Map<string, string[]>();
   for (const rule of request.document.usageRules) {
     if (rule.kid === undefined || rule.intendedTrackType === undefined || !isUuid(rule.kid)) continue;
     const kid = canonicalUuid(rule.kid);
-    if (!byKid.has(kid)) byKid.set(kid, rule.intendedTrackType.trim());
+    const list = lists.get(kid) ?? [];
+    const trackType = rule.intendedTrackType.trim();
+    if (!list.includes(trackType)) list.push(trackType);
+    lists.set(kid, list);
+  }
+  const byKid = new Map<string, string>();
+  for (const [kid, list] of lists) {
+    byKid.set(kid, [...list].sort((a, b) => resolutionRank(a) - resolutionRank(b)).join('+'));
   }
   return byKid;
 }

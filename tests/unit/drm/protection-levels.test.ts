@@ -151,6 +151,23 @@ describe('HDCP and robustness in answers', () => {
     expect(drm(doc, KID_A, SYSTEM.widevine).attrs.HLSAllowedCPC).toBeUndefined();
   });
 
+  // One key in two usage rules (v2 allows it when their track types differ) protects both: it gets
+  // the stricter protection, whichever rule comes first. With its first rule only, SD's NONE and
+  // SW_SECURE_CRYPTO went to a key that also protects UHD (found by review).
+  it.each([
+    ['SD then UHD1', 'SD', 'UHD1'],
+    ['UHD1 then SD', 'UHD1', 'SD'],
+  ])('a key in two usage rules (%s) gets the protection of the stricter one', (_order, first, second) => {
+    const body = v21Request({ keys: [{ kid: KID_A, trackType: first, filter: '<cpix:VideoFilter/>' }], systems: SYSTEMS });
+    const rule = /<cpix:ContentKeyUsageRule [^>]*>.*?<\/cpix:ContentKeyUsageRule>/s.exec(body)![0];
+    const twoRules = body.replace(rule, rule + rule.replace(`intendedTrackType="${first}"`, `intendedTrackType="${second}"`));
+    const doc = run(twoRules, '2.1');
+    expect(all(key(doc, KID_A), CPIX, 'HDCPData')[0]!.attrs).toEqual({ HLSHDCPLevel: 'TYPE-1' });
+    expect(all(drm(doc, KID_A, SYSTEM.widevine), CPIX, 'ContentProtectionData')[0]!.attrs.robustness).toBe('HW_SECURE_ALL');
+    expect(all(drm(doc, KID_A, SYSTEM.playready), CPIX, 'ContentProtectionData')[0]!.attrs.robustness).toBe('3000');
+    expect(drm(doc, KID_A, SYSTEM.fairplay).attrs.HLSAllowedCPC).toBe('com.apple.streamingkeydelivery:AppleMain/Main');
+  });
+
   it('puts robustness only where DASH signalling is returned and allowed CPC only where HLS signalling is', () => {
     const dashOnly = [{ systemId: SYSTEM.widevine, children: '<cpix:PSSH/>' }];
     const doc = run(v21Request({ keys: KEYS, systems: dashOnly }), '2.1');
