@@ -114,18 +114,20 @@ describe('template.yaml: the license route on the SPEKE API', () => {
     expect(unauthorized.map((e) => e.id)).toEqual(['ClearKeyLicenseFunction', 'ClearKeyLicenseFunction']);
   });
 
-  it('is throttled on its own when it exists: POST at /~1clearkey~1license (API Gateway escapes "/" as ~1)', () => {
+  it('is throttled on its own when it exists: POST and its CORS preflight (OPTIONS) at /~1clearkey~1license (API Gateway escapes "/" as ~1)', () => {
     const settings = (props('SpekeApi').MethodSettings as Json[]).map(conditionalItem);
     const license = settings.filter((s) => s.condition === 'EnableClearKeyLicense');
-    expect(license).toHaveLength(1);
-    expect(license[0]!.value).toEqual({
-      ResourcePath: '/~1clearkey~1license',
-      HttpMethod: 'POST',
-      LoggingLevel: 'OFF',
-      DataTraceEnabled: false,
-      ThrottlingBurstLimit: 50,
-      ThrottlingRateLimit: 20,
-    });
+    // Both invoke the function; the preflight was unthrottled (found by review).
+    expect(license.map((s) => s.value)).toEqual(
+      ['POST', 'OPTIONS'].map((HttpMethod) => ({
+        ResourcePath: '/~1clearkey~1license',
+        HttpMethod,
+        LoggingLevel: 'OFF',
+        DataTraceEnabled: false,
+        ThrottlingBurstLimit: 50,
+        ThrottlingRateLimit: 20,
+      })),
+    );
     // The stage-wide entry stays unconditional and unthrottled; POST /copyProtection has its own
     // limits (tests/template/security-resources.test.ts).
     const unconditional = settings.filter((s) => s.condition === undefined).map((s) => s.value);
@@ -136,5 +138,27 @@ describe('template.yaml: the license route on the SPEKE API', () => {
   it('is deployed to the stage whenever the stack changes, so switching ClearKeyLicense takes effect', () => {
     // SAM redeploys only when the definition text changes; the route sits in it under an Fn::If.
     expect(props('SpekeApi').AlwaysDeploy).toBe(true);
+  });
+});
+
+describe('template.yaml: license route parameters that do not go together', () => {
+  const template = loadTemplate();
+  // With player tokens required the function checks those only: a generated access token would
+  // be a secret nothing checks, and the documented Bearer-token call a 401 (found by review).
+  it('refuses ClearKeyLicenseAccessToken=generated while ClearKeyLicensePlayerTokens=required', () => {
+    expect(template.Rules?.PlayerTokensOrAccessToken).toEqual({
+      RuleCondition: { 'Fn::Equals': [{ Ref: 'ClearKeyLicensePlayerTokens' }, 'required'] },
+      Assertions: [
+        {
+          Assert: { 'Fn::Equals': [{ Ref: 'ClearKeyLicenseAccessToken' }, 'off'] },
+          AssertDescription:
+            'ClearKeyLicenseAccessToken=generated needs ClearKeyLicensePlayerTokens=off (with player tokens required, the license route checks those, not the access token)',
+        },
+      ],
+    });
+  });
+
+  it('retains the API Gateway logging role it creates: the account setting outlives the stack', () => {
+    expect(template.Resources.ApiGatewayLoggingRoleResource).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 });
