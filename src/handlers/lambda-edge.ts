@@ -23,6 +23,11 @@ export interface LambdaEdgeOptions {
 
 type LambdaRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult>;
 type Segment = NonNullable<ReturnType<Tracer['getSegment']>>;
+/** What lambdaEdge keeps of one invocation: when it began and, tracing on, its segment and the handler's subsegment. */
+interface Invocation {
+  began: number;
+  segments?: { segment: Segment; subsegment: ReturnType<Segment['addNewSubsegment']> };
+}
 
 /**
  * The one Middy middleware of both Lambda handlers: per invocation, what Powertools' Logger, Tracer
@@ -46,15 +51,16 @@ export function lambdaEdge(options: LambdaEdgeOptions): MiddlewareObj<APIGateway
   const tracing = tracer.isTracingEnabled();
   const subsegmentName = `## ${process.env._HANDLER}`;
   let coldStart = true;
-  /** Each invocation's segments, by its Middy request (so that invocations never share them). */
-  const open = new WeakMap<LambdaRequest, { segment: Segment; subsegment: ReturnType<Segment['addNewSubsegment']> }>();
-  /** When each invocation began (the duration of an error that escapes the handler). */
-  const began = new WeakMap<LambdaRequest, number>();
+  /**
+   * Each invocation's own state, by its Middy request (so that invocations never share it): when
+   * it began (the duration of an error that escapes the handler) and, tracing on, its segments.
+   */
+  const invocations = new WeakMap<LambdaRequest, Invocation>();
   const finish = (request: LambdaRequest) => {
     metrics?.publishStoredMetrics();
-    const segments = open.get(request);
+    const segments = invocations.get(request)?.segments;
+    invocations.delete(request);
     if (segments === undefined) return;
-    open.delete(request);
     try {
       segments.subsegment.close();
       // In Lambda the X-Ray SDK sends a subsegment when it closes with no child open, else never
@@ -69,7 +75,8 @@ export function lambdaEdge(options: LambdaEdgeOptions): MiddlewareObj<APIGateway
   };
   return {
     before: (request) => {
-      began.set(request, performance.now());
+      const invocation: Invocation = { began: performance.now() };
+      invocations.set(request, invocation);
       normaliseHeaderNames(request.event);
       logger.addContext(request.context);
       if (coldStart) {
@@ -80,7 +87,7 @@ export function lambdaEdge(options: LambdaEdgeOptions): MiddlewareObj<APIGateway
       const segment = tracer.getSegment();
       if (segment === undefined) return;
       const subsegment = segment.addNewSubsegment(subsegmentName);
-      open.set(request, { segment, subsegment });
+      invocation.segments = { segment, subsegment };
       tracer.setSegment(subsegment);
       tracer.annotateColdStart();
       tracer.addServiceNameAnnotation();
@@ -88,7 +95,7 @@ export function lambdaEdge(options: LambdaEdgeOptions): MiddlewareObj<APIGateway
     after: finish,
     onError: (request) => {
       const answer = errorAnswer(request.error, options.errors);
-      const started = began.get(request);
+      const started = invocations.get(request)?.began;
       const outcome: EdgeOutcome = {
         facts: {},
         status: answer.status,
