@@ -83,9 +83,10 @@ export function lambdaEnvironment(options: {
   taskRoot: string;
   xrayPort: number;
   tracing: boolean;
-  /** Whether each invocation's trace header says Sampled=1 (default) or Sampled=0 (bench/lambda-context.mjs). */
-  sampled?: boolean;
-  /** Variables set over the template's (e.g. Powertools silenced, to see what is left without it). */
+  /**
+   * Variables set over the template's: Powertools silenced, to see what is left without it;
+   * BENCH_XRAY_SAMPLED=false, read by bench/lambda-context.mjs, for Sampled=0 trace headers.
+   */
   overrides?: Record<string, string>;
 }): Record<string, string> {
   return {
@@ -112,8 +113,6 @@ export function lambdaEnvironment(options: {
     AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${options.xrayPort}`,
     AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
     POWERTOOLS_TRACE_ENABLED: String(options.tracing),
-    // Read by bench/lambda-context.mjs, not by the bundle.
-    BENCH_XRAY_SAMPLED: String(options.sampled ?? true),
     ...options.overrides,
   };
 }
@@ -129,7 +128,7 @@ export async function bundleLikeLambda(name: string, entry: string, outdir: stri
  * environment, with the loopback AWS stand-ins and an X-Ray receiver; counts what it writes.
  */
 export async function runInLambdaEnvironment(
-  options: { taskRoot: string; tracing: boolean; sampled?: boolean; overrides?: Record<string, string>; nodeFlags?: string[] },
+  options: { taskRoot: string; tracing: boolean; overrides?: Record<string, string>; nodeFlags?: string[] },
   child: string,
   args: (dir: string) => Promise<string[]>,
 ): Promise<{ dir: string; traceDatagrams: number; metricRecords: number; logLines: number; cleanup: () => Promise<void> }> {
@@ -152,7 +151,6 @@ export async function runInLambdaEnvironment(
       taskRoot: join(dir, options.taskRoot),
       xrayPort: (xray.address() as { port: number }).port,
       tracing: options.tracing,
-      sampled: options.sampled,
       overrides: options.overrides,
     });
     let metricRecords = 0;
@@ -215,7 +213,7 @@ export async function measureLambdaWarm(
   const tracing = options.tracing ?? true;
   const sampled = options.sampled ?? true;
   const run = await runInLambdaEnvironment(
-    { taskRoot: 'speke', tracing, sampled, overrides: options.overrides, nodeFlags: options.nodeFlags },
+    { taskRoot: 'speke', tracing, overrides: { ...options.overrides, ...(sampled ? {} : { BENCH_XRAY_SAMPLED: 'false' }) }, nodeFlags: options.nodeFlags },
     CHILD,
     async (dir) => {
       await buildHandler({ outdir: join(dir, 'speke') });

@@ -22,7 +22,7 @@ import { baselineDocuments, referenceInProcess, type ReferenceTiming } from './b
 import { benchContext } from './context.js';
 import { compareHttp, type HttpComparison } from './http-compare.js';
 import { measureLambdaComponents, PIECES, type LambdaComponentsRow, type Piece } from './lambda-components.js';
-import { measureLambdaWarm, type LambdaWarmResult } from './lambda-warm.js';
+import { measureLambdaWarm, type LambdaWarmResult, type LambdaWarmRow } from './lambda-warm.js';
 import { measureColdStart, type ColdStartResult } from './cold-start.js';
 import { answerOnce, benchCases as runCases, benchPhases, libraryCost, PHASES, type CaseResult, type LibraryCost, type PhaseResult } from './core.js';
 import { benchCases, v2TwoKeys } from './fixtures.js';
@@ -210,6 +210,9 @@ async function main(): Promise<void> {
 /** Powertools Logger and Metrics writing nothing (with POWERTOOLS_TRACE_ENABLED=false: no Powertools work per invocation). */
 const POWERTOOLS_SILENCED = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' };
 
+/** A warm-invocation row's cells: invocation, core alone, what the wrapper adds. */
+const warmCells = (row: LambdaWarmRow) => [fmtUs(row.handlerMedianUs), fmtUs(row.coreMedianUs), `${row.wrapperOverCore.toFixed(2)}× core`];
+
 const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
 const times = (x: number) => `${x.toFixed(1)}×`;
 
@@ -362,27 +365,12 @@ async function compareWithReference(
           'core',
           'adds',
         ],
-        lambda.rows.map((r, i) => {
-          const n = unsampled.rows[i]!;
-          const u = untraced.rows[i]!;
-          const q = silenced.rows[i]!;
-          return [
-            r.title,
-            fmtUs(r.handlerMedianUs),
-            fmtUs(r.coreMedianUs),
-            `${r.wrapperOverCore.toFixed(2)}× core`,
-            `≤ ${REFERENCE_TARGETS.lambdaWrapperOverCore}× ${met(r.wrapperOverCore <= REFERENCE_TARGETS.lambdaWrapperOverCore)}`,
-            fmtUs(n.handlerMedianUs),
-            fmtUs(n.coreMedianUs),
-            `${n.wrapperOverCore.toFixed(2)}× core`,
-            fmtUs(u.handlerMedianUs),
-            fmtUs(u.coreMedianUs),
-            `${u.wrapperOverCore.toFixed(2)}× core`,
-            fmtUs(q.handlerMedianUs),
-            fmtUs(q.coreMedianUs),
-            `${q.wrapperOverCore.toFixed(2)}× core`,
-          ];
-        }),
+        lambda.rows.map((r, i) => [
+          r.title,
+          ...warmCells(r),
+          `≤ ${REFERENCE_TARGETS.lambdaWrapperOverCore}× ${met(r.wrapperOverCore <= REFERENCE_TARGETS.lambdaWrapperOverCore)}`,
+          ...[unsampled, untraced, silenced].flatMap((run) => warmCells(run.rows[i]!)),
+        ]),
       ),
     );
     console.log('\nwhat a warm invocation is made of, each piece timed alone in the same environment (tracing on), medians:');
@@ -394,7 +382,8 @@ async function compareWithReference(
           ...components.rows.map((r) => (r.medianUs[piece] === undefined ? '–' : fmtUs(r.medianUs[piece]))),
         ]),
       ),
-    ); // What no wrapper can go below: bare Middy with one line, plus the service step's own work
+    );
+    // What no wrapper can go below: bare Middy with one line, plus the service step's own work
     // around the core (secret cache, published-key memo), against what the target allows.
     console.log('\nthe floor under any Middy wrapper (bare Middy + one line, plus the service step over the core), against the target:');
     console.log(
