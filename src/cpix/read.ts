@@ -8,6 +8,14 @@ import type { XmlAttribute, XmlElement } from './xml-tree.js';
 /** CPIX documents nest about eight levels; anything far deeper is hostile. */
 export const MAX_ELEMENT_DEPTH = 64;
 
+/** Not an XML name character: a marked name cannot be mistaken for one as written. */
+const NAME_MARK = '$';
+
+/** Marks a name once (fast-xml-parser transforms a self-closing tag's name twice). */
+function markName(name: string): string {
+  return name.startsWith(NAME_MARK) ? name : NAME_MARK + name;
+}
+
 /** fast-xml-parser's options for reading requests (exported for the benchmarks' library-cost figures). */
 export const XML_PARSER_OPTIONS = {
   preserveOrder: true,
@@ -25,6 +33,11 @@ export const XML_PARSER_OPTIONS = {
   cdataPropName: '#cdata',
   // Callbacks get the path matcher instead of a path string built for every tag (none is used).
   jPath: false,
+  // Every element and attribute name becomes a property name marked with NAME_MARK, so that no
+  // name is one fast-xml-parser guards against prototype pollution: unmarked, it refuses
+  // `<constructor/>` and renames `<toString/>` to `__toString` (echoed altered).
+  transformTagName: markName,
+  transformAttributeName: markName,
 } as const;
 
 /** XMLValidator's options: attributes must have values. */
@@ -122,14 +135,15 @@ export function readXmlWithFastXmlParser(xml: string): XmlElement {
   } catch (error) {
     throw new MalformedRequestError(`Body is not well-formed XML: ${(error as Error).message}`);
   }
-  const roots = raw.filter((n) => elementName(n) !== undefined);
+  const roots = raw.filter((n) => elementKey(n) !== undefined);
   const strayText = raw.some((n) => typeof n['#text'] === 'string' && n['#text'].trim() !== '');
   if (roots.length !== 1 || strayText) throw new MalformedRequestError('Body is not well-formed XML: a document has exactly one root element');
   return convert(required(roots[0], 'the root element'));
 }
 
-function elementName(node: RawNode): string | undefined {
-  for (const key of Object.keys(node)) if (key !== ':@' && key !== '#text' && key !== '#comment' && key !== '#cdata') return key;
+/** The property holding an element's children: its marked name (see NAME_MARK). */
+function elementKey(node: RawNode): string | undefined {
+  for (const key of Object.keys(node)) if (key.startsWith(NAME_MARK)) return key;
   return undefined;
 }
 
@@ -148,9 +162,9 @@ interface Frame {
  */
 function convert(rootRaw: RawNode): XmlElement {
   const rootScope = NamespaceScope.root(XML_NS);
-  const rootName = required(elementName(rootRaw), 'the root element name');
-  const root = convertElement(attributePairs(rootRaw), rootName, rootScope);
-  const stack: Frame[] = [{ raw: childrenOf(rootRaw, rootName), index: 0, target: root.element, scope: root.scope, depth: 1 }];
+  const rootKey = required(elementKey(rootRaw), 'the root element name');
+  const root = convertElement(attributePairs(rootRaw), rootKey.slice(NAME_MARK.length), rootScope);
+  const stack: Frame[] = [{ raw: childrenOf(rootRaw, rootKey), index: 0, target: root.element, scope: root.scope, depth: 1 }];
   for (let frame = stack.at(-1); frame !== undefined; frame = stack.at(-1)) {
     const node = frame.raw[frame.index++];
     if (node === undefined) {
@@ -171,16 +185,16 @@ function convert(rootRaw: RawNode): XmlElement {
     }
     if (node['#comment'] !== undefined) continue;
     if (frame.depth >= MAX_ELEMENT_DEPTH) throw new MalformedRequestError(`XML nesting deeper than ${MAX_ELEMENT_DEPTH} levels`);
-    const name = required(elementName(node), 'the element name');
-    const child = convertElement(attributePairs(node), name, frame.scope);
+    const key = required(elementKey(node), 'the element name');
+    const child = convertElement(attributePairs(node), key.slice(NAME_MARK.length), frame.scope);
     frame.target.children.push(child.element);
-    stack.push({ raw: childrenOf(node, name), index: 0, target: child.element, scope: child.scope, depth: frame.depth + 1 });
+    stack.push({ raw: childrenOf(node, key), index: 0, target: child.element, scope: child.scope, depth: frame.depth + 1 });
   }
   return root.element;
 }
 
-function childrenOf(node: RawNode, name: string | undefined): RawNode[] {
-  const children = name === undefined ? undefined : node[name];
+function childrenOf(node: RawNode, key: string): RawNode[] {
+  const children = node[key];
   return Array.isArray(children) ? (children as RawNode[]) : [];
 }
 
@@ -197,7 +211,36 @@ function isDeclaration(name: string): boolean {
 /** fast-xml-parser's attributes of an element as [name, raw value] pairs, in document order. */
 function attributePairs(node: RawNode): [string, string][] {
   const rawAttributes = node[':@'];
-  return rawAttributes === undefined ? [] : Object.entries(rawAttributes);
+  return rawAttributes === undefined ? [] : Object.entries(rawAttributes).map(([key, value]) => [key.slice(NAME_MARK.length), value]);
+}
+
+function notNamespaceWellFormed(detail: string): MalformedRequestError {
+  return new MalformedRequestError(`Body is not well-formed XML: ${detail}`);
+}
+
+/**
+ * Where a name's prefix ends: -1 for none. Refuses a name that is no QName (Namespaces in XML 1.0
+ * §4): more than one colon, or an empty prefix or local part (`<:a/>`, `<a:/>`, `xmlns:`), which
+ * fast-xml-parser reads as names.
+ */
+function prefixEnd(name: string): number {
+  const colon = name.indexOf(':');
+  if (colon >= 0 && (colon === 0 || colon === name.length - 1 || name.indexOf(':', colon + 1) >= 0)) {
+    throw notNamespaceWellFormed(`${name} is not a qualified name`);
+  }
+  return colon;
+}
+
+/**
+ * A namespace declaration, as Namespaces in XML 1.0 §3 allows it: `xml` only for its own
+ * namespace and that namespace for no other prefix, neither the `xmlns` prefix nor its namespace
+ * declared, and no prefix undeclared (`xmlns:p=""`, a 1.1 feature; the default namespace may be).
+ */
+function declare(scope: NamespaceScope, prefix: string, uri: string): void {
+  if (prefix === 'xmlns' || uri === XMLNS_NS) throw notNamespaceWellFormed('the xmlns prefix and namespace cannot be declared');
+  if ((prefix === 'xml') !== (uri === XML_NS)) throw notNamespaceWellFormed(`the xml prefix is bound to ${XML_NS} only, and that namespace to no other prefix`);
+  if (prefix !== '' && uri === '') throw notNamespaceWellFormed(`prefix "${prefix}" cannot be undeclared`);
+  scope.declare(prefix, uri);
 }
 
 /** An element from its qualified name and attributes ([name, value as written] pairs, document order). */
@@ -207,31 +250,45 @@ function convertElement(pairs: [string, string][], qname: string, parentScope: N
     if (isDeclaration(name)) {
       // Only this element's own declarations are stored; the parent's are reached through the chain.
       if (scope === parentScope) scope = parentScope.child();
-      scope.declare(name === 'xmlns' ? '' : name.slice(6), knownNamespace(decodeEntities(value)));
+      declare(scope, name === 'xmlns' ? '' : name.slice(prefixEnd(name) + 1), knownNamespace(decodeEntities(value)));
     }
   }
-  const colon = qname.indexOf(':');
+  const colon = prefixEnd(qname);
   const prefix = colon < 0 ? '' : qname.slice(0, colon);
   const local = colon < 0 ? qname : qname.slice(colon + 1);
   const ns = resolve(scope, prefix, qname);
   const attributes: XmlAttribute[] = [];
+  let prefixed = 0;
   for (const [name, value] of pairs) {
     if (isDeclaration(name)) continue;
-    const at = name.indexOf(':');
+    const at = prefixEnd(name);
     const attrPrefix = at < 0 ? '' : name.slice(0, at);
     // Unprefixed attributes are in no namespace, whatever the default namespace is.
     const attrNs = attrPrefix === '' ? '' : resolve(scope, attrPrefix, name);
-    if (attrNs === XMLNS_NS) continue;
+    if (attrPrefix !== '') prefixed++;
     attributes.push({ ns: attrNs, local: at < 0 ? name : name.slice(at + 1), prefix: attrPrefix, value: decodeEntities(value) });
   }
+  // Two prefixes bound to one namespace make two attribute names one (`a:x` and `b:x`); names
+  // written twice the parsers refuse themselves.
+  if (prefixed > 1) refuseRepeatedAttributes(attributes, qname);
   return { element: { kind: 'element', ns, local, prefix, attributes, children: [] }, scope };
+}
+
+function refuseRepeatedAttributes(attributes: XmlAttribute[], qname: string): void {
+  const seen = new Set<string>();
+  for (const a of attributes) {
+    if (a.ns === '') continue;
+    const expanded = `{${a.ns}}${a.local}`;
+    if (seen.has(expanded)) throw notNamespaceWellFormed(`attribute ${expanded} appears twice on ${qname}`);
+    seen.add(expanded);
+  }
 }
 
 function resolve(scope: NamespaceScope, prefix: string, qname: string): string {
   const uri = scope.lookup(prefix);
   if (uri !== undefined) return uri;
   if (prefix === '') return '';
-  throw new MalformedRequestError(`Body is not well-formed XML: prefix "${prefix}" of ${qname} is not declared`);
+  throw notNamespaceWellFormed(`prefix "${prefix}" of ${qname} is not declared`);
 }
 
 /** Drops the whitespace-only text children of an element that has element children. */

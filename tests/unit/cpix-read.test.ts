@@ -117,6 +117,65 @@ describe('hostile or broken XML is refused with a 400', () => {
     expect((error as MalformedRequestError).status).toBe(400);
   });
 
+  // Namespaces in XML 1.0 §3-§6, which fast-xml-parser (not namespace-aware) lets through: each was
+  // read as something else (`xmlns:="u"` as a default namespace, `<:a/>` as `<a/>`) or echoed into
+  // an answer that is not namespace-well-formed.
+  it.each([
+    ['a prefix undeclared (a Namespaces 1.1 feature)', '<v:X xmlns:v="urn:v"><v:Y xmlns:v=""/></v:X>', 'prefix "v" cannot be undeclared'],
+    ['an empty namespace for a prefix', '<v:X xmlns:v=""/>', 'prefix "v" cannot be undeclared'],
+    ['a declaration with an empty prefix', '<X xmlns:="urn:v"/>', 'xmlns: is not a qualified name'],
+    ['an element name with an empty prefix', '<:X/>', ':X is not a qualified name'],
+    ['an element name with an empty local part', '<v: xmlns:v="urn:v"/>', 'v: is not a qualified name'],
+    ['an attribute name with two colons', '<X xmlns:v="urn:v" v:a:b="1"/>', 'v:a:b is not a qualified name'],
+    ['an attribute name with an empty prefix', '<X :a="1"/>', ':a is not a qualified name'],
+    ['the xmlns prefix declared', '<X xmlns:xmlns="urn:v"/>', 'the xmlns prefix and namespace cannot be declared'],
+    ['the xmlns namespace as the default', '<X xmlns="http://www.w3.org/2000/xmlns/"/>', 'the xmlns prefix and namespace cannot be declared'],
+    ['the xml prefix bound elsewhere', '<X xmlns:xml="urn:v"/>', 'the xml prefix is bound to'],
+    ['the xml namespace under another prefix', '<X xmlns:x="http://www.w3.org/XML/1998/namespace"/>', 'the xml prefix is bound to'],
+    [
+      'one attribute twice under two prefixes of one namespace',
+      '<X xmlns:a="urn:v" xmlns:b="urn:v" a:n="1" b:n="2"/>',
+      'attribute {urn:v}n appears twice on X',
+    ],
+  ])('refuses %s with a 400 that says so', (_name, element, message) => {
+    const body = BODY('cpix:CPIX', (n) => `cpix:${n}`, 'xmlns:cpix="urn:dashif:org:cpix"').replace('<cpix:ContentKeyList>', `${element}<cpix:ContentKeyList>`);
+    // Both readers: the one-pass reader (LF only) and fast-xml-parser's (CR LF line ends).
+    for (const xml of [body, body.replace('<cpix:ContentKeyList>', '\r\n<cpix:ContentKeyList>')]) {
+      let error: unknown;
+      try {
+        answer(xml);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(MalformedRequestError);
+      expect((error as MalformedRequestError).message).toContain(`Body is not well-formed XML: ${message}`);
+    }
+  });
+
+  it('still reads the xml prefix declared for its own namespace, and two prefixes of one namespace on different names', () => {
+    const root = readXml('<X xmlns:xml="http://www.w3.org/XML/1998/namespace" xmlns:a="urn:v" xmlns:b="urn:v" a:n="1" b:m="2" xml:lang="en"/>');
+    expect(root.attributes.map((a) => [a.ns, a.local, a.value])).toEqual([
+      ['urn:v', 'n', '1'],
+      ['urn:v', 'm', '2'],
+      ['http://www.w3.org/XML/1998/namespace', 'lang', 'en'],
+    ]);
+  });
+
+  // fast-xml-parser guards its objects against prototype pollution by refusing `constructor`,
+  // `__proto__` and `prototype` as names and renaming `hasOwnProperty`, `toString` and the like
+  // to `__hasOwnProperty`; documents it reads (CR LF line ends, CDATA) had such elements refused
+  // as malformed or echoed renamed. They are plain XML names.
+  it.each(['\r\n', '<![CDATA[ ]]>'])('echoes foreign elements and attributes named like JavaScript properties unchanged (document with %j)', (marker) => {
+    const names = ['constructor', '__proto__', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', '__defineGetter__'];
+    const foreign = names.map((n) => `<${n} ${n}="v-${n}">t-${n}</${n}><${n}/>`).join('');
+    const body = BODY('cpix:CPIX', (n) => `cpix:${n}`, 'xmlns:cpix="urn:dashif:org:cpix"').replace(
+      '<cpix:ContentKeyList>',
+      `<f:Foreign xmlns:f="urn:f"><f:In>${marker}</f:In>${foreign}</f:Foreign><cpix:ContentKeyList>`,
+    );
+    // Written back as they were read, laid out anew (the tests' own reader is fast-xml-parser too, so the text is compared).
+    expect(answer(body).body.replace(/>\s+</g, '><')).toContain(`${foreign}</f:Foreign>`);
+  });
+
   it('writes a namespace that looks like markup as the plain namespace it is', () => {
     const body = BODY('cpix:CPIX', (n) => `cpix:${n}`, 'xmlns:cpix="urn:dashif:org:cpix"').replace(
       '<cpix:ContentKeyList>',

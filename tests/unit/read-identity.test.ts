@@ -166,6 +166,12 @@ describe('property: any text reads the same both ways', () => {
       ' xmlns:q="urn:q"',
       ' q:a="1"',
       ' xmlns="urn:d"',
+      ' xmlns:q=""',
+      ' xmlns:xml="urn:q"',
+      '<:x/>',
+      '<q:/>',
+      '<constructor/>',
+      '<toString>',
       'xmlns:cpix="urn:other"',
       '<q:x/>',
       'é',
@@ -185,10 +191,10 @@ describe('property: any text reads the same both ways', () => {
   });
 
   it('small generated documents with every kind of name, attribute and text', () => {
-    const names = fc.constantFrom('a', 'b', 'q:a', 'cpix:CPIX', 'x.y-z_1', '_u', 'a:b:c', 'xmlns', 'xml:lang');
+    const names = fc.constantFrom('a', 'b', 'q:a', 'cpix:CPIX', 'x.y-z_1', '_u', 'a:b:c', 'xmlns', 'xml:lang', 'constructor', 'toString', 'r:a');
     const values = fc.oneof(fc.constantFrom('', 'v', 'a&amp;b', '&#65;', '&lt;', "it's", 'say "hi"', 'a\nb', 'urn:q', 'a>b'), fc.string({ maxLength: 6 }));
     const attr = fc
-      .tuple(fc.constantFrom('a', 'b', 'q:a', 'xmlns', 'xmlns:q', 'xml:lang', 'xmlns:xml'), values, fc.constantFrom('"', "'"))
+      .tuple(fc.constantFrom('a', 'b', 'q:a', 'r:a', 'xmlns', 'xmlns:q', 'xmlns:r', 'xml:lang', 'xmlns:xml', '__proto__'), values, fc.constantFrom('"', "'"))
       .map(([n, v, q]) => (v.includes(q) ? '' : ` ${n}=${q}${v}${q}`));
     const text = fc.oneof(fc.constantFrom('', ' ', '\n  ', 't', 'a&amp;b', 'x > y', '&#x10FFFF;', ']]>', '&'), fc.string({ maxLength: 6 }));
     const tree = fc.letrec<{ el: string; node: string }>((tie) => ({
