@@ -121,7 +121,7 @@ export function createLambdaDependencies(config: LambdaConfig, clients: AwsClien
     core: coreSettings(config, config.keyUrlPrefix),
     keysFor: keysFor(config, source, () => new SecretsManagerContentSecrets(clients.secretsManager)),
     keysAtOnce: keysAtOnce(config, source),
-    keyStore: new PublishedKeyMemo(new S3KeyStore(clients.s3, config.keyBucket)),
+    keyStore: new PublishedKeyMemo(new S3KeyStore(clients.s3, config.keyBucket, { retentionDays: config.keyRetentionDays })),
     grants: config.grantBucket === undefined ? undefined : new S3GrantStore(clients.s3, config.grantBucket),
     clock: systemClock,
   };
@@ -182,7 +182,7 @@ function localStore(config: LocalConfig): KeyStore {
     region: config.s3.region,
     ...(config.s3.endpoint ? { endpoint: config.s3.endpoint, forcePathStyle: true } : {}),
   });
-  return new S3KeyStore(client, config.s3.bucket);
+  return new S3KeyStore(client, config.s3.bucket, { retentionDays: config.keyRetentionDays });
 }
 
 export async function createLocalSecretSource(config: LocalConfig): Promise<SecretSource> {

@@ -39,6 +39,12 @@ export interface CommonConfig {
    * issued for Widevine, PlayReady or FairPlay in the same request (default false).
    */
   clearKeyAllowSharedKeys: boolean;
+  /**
+   * SPEKE_KEY_RETENTION_DAYS: keys (and, locally, grant files) are kept this many days after they
+   * were last written (the stack's KeyRetentionDays, which the key bucket's lifecycle rule applies);
+   * a key asked for again is rewritten once a day. 0 (default): kept, never rewritten.
+   */
+  keyRetentionDays: number;
 }
 
 export interface LambdaConfig extends CommonConfig {
@@ -87,8 +93,6 @@ export interface LocalConfig extends CommonConfig {
    * POST /copyProtection only.
    */
   playerTokens: boolean;
-  /** SPEKE_KEY_RETENTION_DAYS: key and grant files are kept this many days after writing (the stack's KeyRetentionDays); 0 (default): kept. */
-  keyRetentionDays: number;
   /** When set, keys are published to this S3 bucket (optionally at a custom endpoint) instead of the data folder. */
   s3: { bucket: string; endpoint: string | undefined; region: string } | undefined;
 }
@@ -135,6 +139,7 @@ export const LAMBDA_ENV = [
   'SPEKE_GRANT_BUCKET',
   'SPEKE_CLEARKEY_ALLOW_SHARED_KEYS',
   'SPEKE_PLAYER_TOKEN_SECRET_ID',
+  'SPEKE_KEY_RETENTION_DAYS',
 ] as const;
 
 class Reader {
@@ -211,6 +216,7 @@ function common(r: Reader): CommonConfig {
     allowExpiredCertificates: r.boolean('SPEKE_ALLOW_EXPIRED_CERTIFICATES', false),
     protectionLevels: protectionLevels(r),
     clearKeyAllowSharedKeys: r.boolean('SPEKE_CLEARKEY_ALLOW_SHARED_KEYS', false),
+    keyRetentionDays: r.integer('SPEKE_KEY_RETENTION_DAYS', 0, 0, 36_500),
   };
 }
 
@@ -343,7 +349,6 @@ export function loadLocalConfig(env: Env = process.env): LocalConfig {
     allowedHosts: allowedHosts(r),
     corsOrigins: corsOrigins(r),
     server: serverLimits(r, shared.limits.maxBodyBytes),
-    keyRetentionDays: r.integer('SPEKE_KEY_RETENTION_DAYS', 0, 0, 36_500),
     playerTokens: r.boolean('SPEKE_PLAYER_TOKENS', false),
     clearKeyLicense: r.boolean('SPEKE_CLEARKEY_LICENSE', true),
     keyAccessToken: accessToken(r),

@@ -26,14 +26,15 @@ export async function writeFileAtomically(target: string, data: Buffer | string)
   await rename(temporary, target);
 }
 
-/** The file's bytes, or undefined when there is none or it is past its retention (then removed). */
-export async function readUnexpired(path: string, retentionMs: number, nowMs: number): Promise<Buffer | undefined> {
+/** The file's bytes and when it was written, or undefined when there is none or it is past its retention (then removed). */
+export async function readUnexpired(path: string, retentionMs: number, nowMs: number): Promise<{ bytes: Buffer; writtenAtMs: number } | undefined> {
   try {
-    if (isExpired((await stat(path)).mtimeMs, retentionMs, nowMs)) {
+    const writtenAtMs = (await stat(path)).mtimeMs;
+    if (isExpired(writtenAtMs, retentionMs, nowMs)) {
       await rm(path, { force: true });
       return undefined;
     }
-    return await readFile(path);
+    return { bytes: await readFile(path), writtenAtMs };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

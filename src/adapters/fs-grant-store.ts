@@ -47,7 +47,7 @@ export class FsGrantStore implements GrantStore {
     if (!isUuid(kid)) return undefined;
     let bytes: Buffer | undefined;
     try {
-      bytes = await readUnexpired(this.path(contentId, kid), this.retentionMs, this.now());
+      bytes = (await readUnexpired(this.path(contentId, kid), this.retentionMs, this.now()))?.bytes;
     } catch (error) {
       throw dependencyFault('grant-store', error);
     }

@@ -4,16 +4,19 @@ import { isUuid } from '../uuid.js';
 import type { KeyStore } from '../ports.js';
 import { dependencyFault } from './dependency-faults.js';
 import { readUnexpired, retentionMsOf, sweepExpired, writeFileAtomically } from './file-retention.js';
+import { republishAfterMs } from './key-republish.js';
 
 /**
  * Keys in the local data folder: `<root>/<content ID, percent-encoded>/<kid>`. The content ID is
  * one encoded segment (never '/', '\' or a dot segment) and the KID must be a UUID, so no request
  * can name a file outside `<root>`. A key file is kept for `retentionDays` after it was written
  * (SPEKE_KEY_RETENTION_DAYS, like the stack's KeyRetentionDays): past it, it is not served and
- * sweep() removes it; publishing the key again writes it anew.
+ * sweep() removes it. A key published again with the same bytes is rewritten once its file is a
+ * day old (src/adapters/key-republish.ts), so retention counts from the last time it was asked for.
  */
 export class FsKeyStore implements KeyStore {
   private readonly retentionMs: number;
+  private readonly republishAfterMs: number;
 
   constructor(
     private readonly root: string,
@@ -21,6 +24,7 @@ export class FsKeyStore implements KeyStore {
     private readonly now: () => number = Date.now,
   ) {
     this.retentionMs = retentionMsOf(retentionDays);
+    this.republishAfterMs = republishAfterMs(retentionDays);
   }
 
   /** Removes key files past their retention; returns how many. */
@@ -33,11 +37,16 @@ export class FsKeyStore implements KeyStore {
     return join(this.root, contentIdFileName(contentId), kid.toLowerCase());
   }
 
-  /** Writes the key (temporary file, then rename) unless the file already holds exactly these bytes. */
+  /**
+   * Writes the key (temporary file, then rename) unless the file already holds exactly these bytes
+   * and was written less than a day ago (with a retention set; see republishAfterMs).
+   */
   async put(contentId: string, kid: string, key: Buffer): Promise<void> {
     const target = this.path(contentId, kid);
     try {
-      if ((await this.readCurrent(target))?.equals(key)) return;
+      const now = this.now();
+      const current = await readUnexpired(target, this.retentionMs, now);
+      if (current?.bytes.equals(key) && now - current.writtenAtMs < this.republishAfterMs) return;
       await writeFileAtomically(target, key);
     } catch (error) {
       throw dependencyFault('key-store', error);
@@ -53,8 +62,8 @@ export class FsKeyStore implements KeyStore {
     }
   }
 
-  private readCurrent(path: string): Promise<Buffer | undefined> {
-    return readUnexpired(path, this.retentionMs, this.now());
+  private async readCurrent(path: string): Promise<Buffer | undefined> {
+    return (await readUnexpired(path, this.retentionMs, this.now()))?.bytes;
   }
 }
 

@@ -2,6 +2,18 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import type { KeyStore } from '../ports.js';
 import { callDeadline } from './aws-deadlines.js';
 import { dependencyFault } from './dependency-faults.js';
+import { republishAfterMs } from './key-republish.js';
+
+export interface S3KeyStoreOptions {
+  /**
+   * The key bucket's lifecycle expiry in days (SPEKE_KEY_RETENTION_DAYS, the stack's
+   * KeyRetentionDays); 0 (default): none. With one, a key asked for again is rewritten once its
+   * object is a day old, so that it does not expire while it is in use (republishAfterMs).
+   */
+  retentionDays?: number;
+  /** Milliseconds since the epoch, compared with the objects' LastModified. */
+  now?: () => number;
+}
 
 /**
  * Publishes AES-128 keys to S3, where CloudFront serves them at `<key URL prefix>/<content ID>/<kid>`.
@@ -10,10 +22,17 @@ import { dependencyFault } from './dependency-faults.js';
  * are flat, so a content ID such as `../x` is the literal name `../x/<kid>` and reaches nothing else.
  */
 export class S3KeyStore implements KeyStore {
+  private readonly republishAfterMs: number;
+  private readonly now: () => number;
+
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
-  ) {}
+    options: S3KeyStoreOptions = {},
+  ) {
+    this.republishAfterMs = republishAfterMs(options.retentionDays ?? 0);
+    this.now = options.now ?? Date.now;
+  }
 
   /** `<content ID>/<kid>`, the KID lower-case like the file store's, however the caller spells it. */
   static objectKey(contentId: string, kid: string): string {
@@ -23,7 +42,8 @@ export class S3KeyStore implements KeyStore {
   /**
    * Publishes the key unless the object already holds exactly these bytes: a conditional PutObject
    * (If-None-Match: *) writes a new key in one call; when the object exists (412), it is read and
-   * written again only if its bytes differ (a rotated master secret). A 409 (a concurrent
+   * written again only if its bytes differ (a rotated master secret) or, with a retention, it was
+   * written a day ago or more (so the lifecycle rule counts from now). A 409 (a concurrent
    * conditional write) is treated the same way.
    */
   async put(contentId: string, kid: string, key: Buffer, signal?: AbortSignal): Promise<void> {
@@ -35,7 +55,7 @@ export class S3KeyStore implements KeyStore {
         if (!isConditionFailure(error)) throw error;
       }
       const existing = await this.read(contentId, kid, signal);
-      if (existing?.equals(key)) return;
+      if (existing?.bytes.equals(key) && !this.dueForRepublishing(existing.lastModified)) return;
       await this.send(contentId, kid, key, false, signal);
     } catch (error) {
       throw dependencyFault('key-store', error);
@@ -58,16 +78,22 @@ export class S3KeyStore implements KeyStore {
 
   async get(contentId: string, kid: string): Promise<Buffer | undefined> {
     try {
-      return await this.read(contentId, kid);
+      return (await this.read(contentId, kid))?.bytes;
     } catch (error) {
       throw dependencyFault('key-store', error);
     }
   }
 
-  private async read(contentId: string, kid: string, signal?: AbortSignal): Promise<Buffer | undefined> {
+  /** Whether an object with the right bytes is old enough to be written again (an object without a date is). */
+  private dueForRepublishing(lastModified: Date | undefined): boolean {
+    if (this.republishAfterMs === Number.POSITIVE_INFINITY) return false;
+    return lastModified === undefined || this.now() - lastModified.getTime() >= this.republishAfterMs;
+  }
+
+  private async read(contentId: string, kid: string, signal?: AbortSignal): Promise<{ bytes: Buffer; lastModified: Date | undefined } | undefined> {
     try {
       const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: S3KeyStore.objectKey(contentId, kid) }), callDeadline(signal));
-      return object.Body ? Buffer.from(await object.Body.transformToByteArray()) : undefined;
+      return object.Body ? { bytes: Buffer.from(await object.Body.transformToByteArray()), lastModified: object.LastModified } : undefined;
     } catch (error) {
       const name = (error as { name?: string }).name;
       if (name === 'NoSuchKey' || name === 'NotFound') return undefined;

@@ -69,3 +69,47 @@ describe('S3 key store: an identical key object is not written again', () => {
     await expect(store().put('channel-1', KID_A, KEY)).rejects.toMatchObject({ reason: 'key-store-failure' });
   });
 });
+
+// With KeyRetentionDays set, the key bucket's lifecycle rule expires an object N days after it was
+// written; a key that is never rewritten (same bytes) vanished from its key URL after N days while
+// a live channel that does not rotate keys was still using it (found by review).
+describe('S3 key store with a retention: a key in use is rewritten once its object is a day old', () => {
+  const NOW = Date.parse('2026-12-04T12:00:00Z');
+  const HOUR = 60 * 60 * 1000;
+  const existing = (bytes: Buffer, hoursOld: number) => ({ ...body(bytes), LastModified: new Date(NOW - hoursOld * HOUR) }) as GetObjectCommandOutput;
+  const retaining = (days: number) => new S3KeyStore(new S3Client({ region: 'eu-west-1' }), 'keys', { retentionDays: days, now: () => NOW });
+
+  beforeEach(() => {
+    s3.on(PutObjectCommand).callsFake((input: { IfNoneMatch?: string }) => {
+      if (input.IfNoneMatch === '*') throw failed('PreconditionFailed', 412);
+      return {};
+    });
+  });
+
+  const unconditionalPuts = () => s3.commandCalls(PutObjectCommand).filter((c) => c.args[0].input.IfNoneMatch === undefined);
+
+  it.each([
+    [30, 23, 0],
+    [30, 24, 1],
+    [30, 24 * 40, 1],
+    [1, 11, 0],
+    [1, 12, 1],
+    [0, 24 * 3650, 0],
+  ])('retention %i days, same bytes written %i hours ago: %i rewrite(s)', async (days, hoursOld, rewrites) => {
+    s3.on(GetObjectCommand).resolves(existing(KEY, hoursOld));
+    await retaining(days).put('live-1', KID_A, KEY);
+    const puts = unconditionalPuts();
+    expect(puts).toHaveLength(rewrites);
+    for (const put of puts) expect(put.args[0].input).toMatchObject({ Key: `live-1/${KID_A}`, Body: KEY, ContentType: 'application/octet-stream' });
+  });
+
+  it('rewrites an object S3 gave no date for, and still replaces other bytes at once', async () => {
+    s3.on(GetObjectCommand).resolves(body(KEY));
+    await retaining(30).put('live-1', KID_A, KEY);
+    expect(unconditionalPuts()).toHaveLength(1);
+    s3.resetHistory();
+    s3.on(GetObjectCommand).resolves(existing(OTHER_KEY, 1));
+    await retaining(30).put('live-1', KID_A, KEY);
+    expect(unconditionalPuts().map((c) => c.args[0].input.Body)).toEqual([KEY]);
+  });
+});

@@ -1,4 +1,4 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AWS_MAX_ATTEMPTS, createAwsClients } from '../../src/composition.js';
@@ -42,6 +42,31 @@ describe('Lambda handler (Powertools, through the edge) with mocked AWS clients'
     const input = puts[0]!.args[0].input;
     expect(input).toMatchObject({ Bucket: 'speke-keys', Key: `channel-1/${KID_B}`, ContentType: 'application/octet-stream' });
     expect(Buffer.from(input.Body as Uint8Array)).toEqual(key);
+  });
+
+  // KeyRetentionDays reaches the function as SPEKE_KEY_RETENTION_DAYS (template Globals): with it,
+  // a key asked for again whose object is two days old is written again (the lifecycle rule then
+  // counts from now); without it (0, the default), never.
+  it.each([
+    ['30', 1],
+    [undefined, 0],
+  ])('SPEKE_KEY_RETENTION_DAYS=%s: a key asked for again, its object two days old, is rewritten %i time(s)', async (days, rewrites) => {
+    const key = derive(SECRET, 'content-key', 'live-1', KID_B);
+    s3.on(PutObjectCommand).callsFake((input: { IfNoneMatch?: string }) => {
+      if (input.IfNoneMatch === '*')
+        throw new S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', $metadata: { httpStatusCode: 412 }, message: 'exists' });
+      return {};
+    });
+    s3.on(GetObjectCommand).resolves({
+      Body: { transformToByteArray: async () => new Uint8Array(key) },
+      LastModified: new Date(Date.now() - 2 * 24 * 60 * 60 * 1000),
+    } as unknown as GetObjectCommandOutput);
+    const { handler } = spekeHandlerUnderTest({ env: days === undefined ? {} : { SPEKE_KEY_RETENTION_DAYS: days } });
+    const res = await handler(apiGatewayEvent(v1Aes128({ contentId: 'live-1', kid: KID_B })), lambdaContext);
+    expect(res.statusCode).toBe(200);
+    const rewritten = s3.commandCalls(PutObjectCommand).filter((c) => c.args[0].input.IfNoneMatch === undefined);
+    expect(rewritten).toHaveLength(rewrites);
+    for (const put of rewritten) expect(Buffer.from(put.args[0].input.Body as Uint8Array)).toEqual(key);
   });
 
   it('caches the master secret between invocations', async () => {

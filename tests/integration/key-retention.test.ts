@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, utimes } from 'node:fs/promises';
+import { mkdtemp, readdir, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY_MS } from '../../src/adapters/file-retention.js';
@@ -61,6 +61,41 @@ describe('SPEKE_KEY_RETENTION_DAYS', () => {
       await age(join(root, 'c', KID_B), 3);
       expect(await store.sweep()).toBe(1);
       expect(await readdir(join(root, 'c'))).toEqual([KID_A]);
+    } finally {
+      await removeDir(root);
+    }
+  });
+
+  // Retention counted from the first write took a key still asked for (a live channel that does
+  // not rotate keys) away after N days: a key published again is rewritten once its file is a day old.
+  it('a key asked for again is rewritten once its file is a day old (half the retention when shorter), so retention counts from the last request', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'speke-retention-'));
+    try {
+      const mtime = async (p: string) => (await stat(p)).mtimeMs;
+      const key = Buffer.alloc(16, 5);
+      const store = new FsKeyStore(root, 30);
+      const file = join(root, 'live', KID_A);
+      await store.put('live', KID_A, key);
+      await age(file, 0.9);
+      const before = await mtime(file);
+      await store.put('live', KID_A, key);
+      expect(await mtime(file)).toBe(before);
+      await age(file, 1.1);
+      await store.put('live', KID_A, key);
+      expect(Date.now() - (await mtime(file))).toBeLessThan(60_000);
+      expect(await store.get('live', KID_A)).toEqual(key);
+
+      const short = new FsKeyStore(root, 1);
+      await age(file, 0.6);
+      await short.put('live', KID_A, key);
+      expect(Date.now() - (await mtime(file))).toBeLessThan(60_000);
+
+      // No retention: kept anyway, never rewritten.
+      const kept = new FsKeyStore(root);
+      await age(file, 3650);
+      const old = await mtime(file);
+      await kept.put('live', KID_A, key);
+      expect(await mtime(file)).toBe(old);
     } finally {
       await removeDir(root);
     }

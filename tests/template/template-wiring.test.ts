@@ -106,6 +106,8 @@ describe('template.yaml: the function', () => {
     expect(env.SPEKE_PLAYREADY_LA_URL).toEqual({ Ref: 'PlayReadyLaUrl' });
     expect(env.SPEKE_FAIRPLAY_KEY_URI_TEMPLATE).toEqual({ Ref: 'FairPlayKeyUriTemplate' });
     expect(env.SPEKE_ALLOW_EXPIRED_CERTIFICATES).toEqual({ Ref: 'AllowExpiredCertificates' });
+    // The key bucket's lifecycle expiry, so that keys in use are rewritten before it (S3KeyStore).
+    expect(env.SPEKE_KEY_RETENTION_DAYS).toEqual({ Ref: 'KeyRetentionDays' });
     expect(env.POWERTOOLS_LOG_LEVEL).toEqual({ Ref: 'LogLevel' });
     for (const limit of [
       'SPEKE_MAX_BODY_BYTES',
@@ -130,7 +132,7 @@ describe('template.yaml: the function', () => {
     expect([p.MasterSecretMaxAgeSeconds.MinValue, p.MasterSecretMaxAgeSeconds.MaxValue]).toEqual([0, 86_400]);
     expect(p.KeyDerivation).toMatchObject({ Default: 'hkdf', AllowedValues: ['hkdf', 'reference'] });
     expect(p.AllowExpiredCertificates).toMatchObject({ Default: 'false', AllowedValues: ['false', 'true'] });
-    expect(p.KeyRetentionDays).toMatchObject({ Type: 'Number', Default: 0, MinValue: 0 });
+    expect(p.KeyRetentionDays).toMatchObject({ Type: 'Number', Default: 0, MinValue: 0, MaxValue: 36_500 });
   });
 
   it.each([
@@ -157,6 +159,7 @@ describe('template.yaml: the function', () => {
     expect(config.keyAccessToken).toBeUndefined(); // open by default
     expect(config.grantBucket).toBe('speke-key-server-grantbucket-abc123');
     expect(config.clearKeyAllowSharedKeys).toBe(false);
+    expect(config.keyRetentionDays).toBe(0);
   });
 
   it.each(FUNCTIONS)('%s runs on nodejs24.x, arm64, traced, with a retained log group of its own', (id) => {
