@@ -49,6 +49,23 @@ function checkConfigKeys(template: Template): void {
   }
 }
 
+/** The bucket policy of the template's buckets (DenyInsecureTransport): every S3 request without TLS is refused. */
+export function httpsOnlyPolicy(bucketArn: string): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ],
+  };
+}
+
 export function deploySpeke(template: Template = loadTemplate()): SpekeDeployment {
   const config = new pulumi.Config();
   checkConfigKeys(template);
@@ -68,7 +85,9 @@ export function deploySpeke(template: Template = loadTemplate()): SpekeDeploymen
     ]),
   );
 
-  // Holds only the code zips; emptied and deleted with the Pulumi stack.
+  // Holds only the code zips; emptied and deleted with the Pulumi stack. Guarded like the
+  // template's buckets (the code it holds runs with the functions' roles): no public access, SSE-S3,
+  // bucket-owner-enforced, HTTPS only.
   const artifactBucket = new aws.s3.Bucket('speke-artifacts', { forceDestroy: true });
   const artifactAccess = new aws.s3.BucketPublicAccessBlock('speke-artifacts', {
     bucket: artifactBucket.id,
@@ -77,10 +96,24 @@ export function deploySpeke(template: Template = loadTemplate()): SpekeDeploymen
     ignorePublicAcls: true,
     restrictPublicBuckets: true,
   });
+  const artifactEncryption = new aws.s3.BucketServerSideEncryptionConfiguration('speke-artifacts', {
+    bucket: artifactBucket.id,
+    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+  });
+  const artifactOwnership = new aws.s3.BucketOwnershipControls('speke-artifacts', {
+    bucket: artifactBucket.id,
+    rule: { objectOwnership: 'BucketOwnerEnforced' },
+  });
+  const artifactPolicy = new aws.s3.BucketPolicy(
+    'speke-artifacts',
+    { bucket: artifactBucket.id, policy: artifactBucket.arn.apply((arn) => JSON.stringify(httpsOnlyPolicy(arn))) },
+    // S3 refuses a bucket policy while the public access block is being set.
+    { dependsOn: [artifactAccess] },
+  );
   const bundleObject = new aws.s3.BucketObject(
     'speke-bundle',
     { bucket: artifactBucket.id, key: bundle.key, source: bundleArchive(bundle), contentType: 'application/zip' },
-    { dependsOn: [artifactAccess] },
+    { dependsOn: [artifactAccess, artifactEncryption, artifactOwnership, artifactPolicy] },
   );
 
   const stack = new aws.cloudformation.Stack(

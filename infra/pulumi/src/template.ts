@@ -35,10 +35,17 @@ export interface TemplateResource {
   [key: string]: unknown;
 }
 
+/** A Rules entry: when RuleCondition holds (or there is none), every Assert must hold. */
+export interface TemplateRule {
+  RuleCondition?: unknown;
+  Assertions?: { Assert: unknown; AssertDescription?: string }[];
+}
+
 /** template.yaml with its short-form tags expanded (!Ref → { Ref }, !Sub → { 'Fn::Sub' }, …). */
 export interface Template {
   Transform?: string | string[];
   Parameters?: Record<string, TemplateParameter>;
+  Rules?: Record<string, TemplateRule>;
   Resources: Record<string, TemplateResource>;
   Outputs?: Record<string, { Value: unknown; Description?: string }>;
   [key: string]: unknown;
@@ -136,8 +143,73 @@ export function parameterValues(template: Template, read: (key: string) => strin
     problems.push(...parameterProblems(name, parameter, value));
     values[name] = value;
   }
+  if (problems.length === 0) problems.push(...ruleProblems(template, values));
   if (problems.length > 0) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return values;
+}
+
+type RuleValue = boolean | string | string[];
+
+/**
+ * A rule's condition or assertion over the parameter values, with the rule functions the
+ * template uses (Ref, Fn::Equals, Fn::Not, Fn::And, Fn::Or, Fn::Contains); undefined for anything
+ * else, which CloudFormation then decides.
+ */
+function evaluateRule(expression: unknown, values: Record<string, string>, template: Template): RuleValue | undefined {
+  if (typeof expression === 'string' || typeof expression === 'number' || typeof expression === 'boolean') {
+    return typeof expression === 'boolean' ? expression : String(expression);
+  }
+  if (Array.isArray(expression)) {
+    const items = expression.map((item) => evaluateRule(item, values, template));
+    return items.every((item): item is string => typeof item === 'string') ? items : undefined;
+  }
+  if (expression === null || typeof expression !== 'object') return undefined;
+  const [entry, ...more] = Object.entries(expression as Record<string, unknown>);
+  if (entry === undefined || more.length > 0) return undefined;
+  const [name, argument] = entry;
+  if (name === 'Ref') {
+    const parameter = typeof argument === 'string' ? template.Parameters?.[argument] : undefined;
+    const value = typeof argument === 'string' ? values[argument] : undefined;
+    if (parameter === undefined || value === undefined) return undefined;
+    return isList(parameter) ? value.split(',') : value;
+  }
+  const args = Array.isArray(argument) ? argument.map((item) => evaluateRule(item, values, template)) : undefined;
+  if (args === undefined || args.some((a) => a === undefined)) return undefined;
+  const [a, b] = args as RuleValue[];
+  switch (name) {
+    case 'Fn::Equals':
+      return args.length === 2 && typeof a === 'string' && typeof b === 'string' ? a === b : undefined;
+    case 'Fn::Not':
+      return args.length === 1 && typeof a === 'boolean' ? !a : undefined;
+    case 'Fn::And':
+    case 'Fn::Or': {
+      if (!args.every((x): x is boolean => typeof x === 'boolean')) return undefined;
+      return name === 'Fn::And' ? args.every(Boolean) : args.some(Boolean);
+    }
+    case 'Fn::Contains':
+      return args.length === 2 && Array.isArray(a) && typeof b === 'string' ? a.includes(b) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The template's Rules over the configured values, as CloudFormation checks them before it changes
+ * anything: each broken assertion as its rule's name and AssertDescription. A rule with a function
+ * this program does not evaluate is left to CloudFormation.
+ */
+export function ruleProblems(template: Template, values: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [name, rule] of Object.entries(template.Rules ?? {})) {
+    const applies = rule.RuleCondition === undefined ? true : evaluateRule(rule.RuleCondition, values, template);
+    if (applies !== true) continue;
+    for (const assertion of rule.Assertions ?? []) {
+      if (evaluateRule(assertion.Assert, values, template) === false) {
+        problems.push(`template rule ${name}: ${assertion.AssertDescription ?? 'an assertion does not hold'}`);
+      }
+    }
+  }
+  return problems;
 }
 
 const SAM_FUNCTION = 'AWS::Serverless::Function';

@@ -64,4 +64,13 @@ describe('pulumi up with nothing changed', () => {
     const before = first.find((r) => r.type === 'aws:cloudformation/stack:Stack')!;
     assert.deepEqual(stack.inputs.parameters, before.inputs.parameters);
   });
+
+  // docs/deploy-pulumi.md promised this and no test held it (found by review).
+  it('passes a NoEcho parameter that is set as a Pulumi secret, so its value is encrypted in the state', async () => {
+    const template = readTemplate();
+    template.Parameters.ViewerToken = { Type: 'String', NoEcho: true, Default: 'a-hidden-value', Description: 'A hidden parameter, for this test' };
+    const stack = (await run(template)).find((r) => r.type === 'aws:cloudformation/stack:Stack')!;
+    assert.equal(isSecret(stack.inputs.parameters), true);
+    assert.equal(JSON.parse(JSON.stringify(stack.inputs.parameters)).value.ViewerToken, 'a-hidden-value');
+  });
 });

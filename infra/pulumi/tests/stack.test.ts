@@ -34,13 +34,40 @@ before(async () => {
 });
 
 describe('resources', () => {
-  it('registers the artifact bucket, its public access block, the bundle and one CloudFormation stack, nothing else', () => {
+  it('registers the artifact bucket with its guards, the bundle and one CloudFormation stack, nothing else', () => {
     assert.deepEqual(registered.map((r) => r.type).sort(), [
       'aws:cloudformation/stack:Stack',
       'aws:s3/bucket:Bucket',
       'aws:s3/bucketObject:BucketObject',
+      'aws:s3/bucketOwnershipControls:BucketOwnershipControls',
+      'aws:s3/bucketPolicy:BucketPolicy',
       'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
+      'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
     ]);
+  });
+
+  // The artifact bucket had only its public access block, where every bucket of the template also
+  // refuses plain HTTP and sets SSE-S3 and bucket-owner-enforced (found by review); the code it
+  // holds runs with the functions' roles.
+  it("guards the artifact bucket as the template guards its buckets: SSE-S3, bucket-owner-enforced, HTTPS only (the template's own statement)", () => {
+    const bucket = 'speke-artifacts-4f2a9c1';
+    const encryption = only('aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration');
+    assert.equal(encryption.inputs.bucket, bucket);
+    assert.deepEqual(encryption.inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }]);
+    const ownership = only('aws:s3/bucketOwnershipControls:BucketOwnershipControls');
+    assert.equal(ownership.inputs.bucket, bucket);
+    assert.deepEqual(ownership.inputs.rule, { objectOwnership: 'BucketOwnerEnforced' });
+    const policy = only('aws:s3/bucketPolicy:BucketPolicy');
+    assert.equal(policy.inputs.bucket, bucket);
+    const arn = `arn:aws:s3:::${bucket}`;
+    const [statement, ...others] = JSON.parse(policy.inputs.policy as string).Statement;
+    assert.deepEqual(others, []);
+    // The same statement as the template's GrantBucketPolicy, for this bucket.
+    const templateStatement = structuredClone(
+      template.Resources.GrantBucketPolicy.Properties.PolicyDocument.Statement.find((s: Json) => s.Sid === 'DenyInsecureTransport'),
+    );
+    templateStatement.Resource = [arn, `${arn}/*`];
+    assert.deepEqual(statement, templateStatement);
   });
 
   it('blocks all public access to the artifact bucket and lets `pulumi destroy` empty it', () => {

@@ -17,6 +17,7 @@ import {
   MAX_TEMPLATE_BODY_BYTES,
   parameterValues,
   PROJECT_DIR,
+  ruleProblems,
   requiredCapabilities,
   stackParameterValues,
   TEMPLATE_PATH,
@@ -104,6 +105,66 @@ describe('parameterValues', () => {
     const required: Template = { Parameters: { Secret: { Type: 'String' } }, Resources: {} };
     assert.throws(() => parameterValues(required, read({})), /secret \(Secret\) has no default/);
     assert.deepEqual(parameterValues(required, read({ secret: 's' })), { Secret: 's' });
+  });
+});
+
+// CloudFormation checks a template's Rules only when the stack is created or updated: `pulumi
+// preview` passed a configuration that the template's own rules refuse (docs/deploy-pulumi.md's
+// ClearKey example was one), and `pulumi up` failed late (found by review).
+describe("ruleProblems: the template's Rules, checked before anything is deployed", () => {
+  const real = loadTemplate();
+  const defaults = parameterValues(real, () => undefined);
+  const read = (values: Record<string, string>) => (key: string) => values[key];
+
+  it('finds none at the defaults', () => {
+    assert.deepEqual(ruleProblems(real, defaults), []);
+  });
+
+  for (const [config, rule] of [
+    [{ clearKeyLicense: 'true', clearKeyLicenseAccessToken: 'generated' }, 'PlayerTokensOrAccessToken'],
+    [{ keyDeliveryDomainName: 'keys.example.com' }, 'KeyDeliveryDomainNeedsCertificate'],
+    [{ keyDeliveryCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f3c2b1a-1234-4abc-9def-0123456789ab' }, 'KeyDeliveryCertificateNeedsDomain'],
+  ] as const) {
+    it(`refuses ${JSON.stringify(config)} with rule ${rule} and its description`, () => {
+      const description = real.Rules![rule]!.Assertions![0]!.AssertDescription!;
+      assert.throws(
+        () => parameterValues(real, read(config)),
+        (error: Error) => error.message.includes(`template rule ${rule}: ${description}`),
+      );
+    });
+  }
+
+  it('accepts what the rules allow: the access token with player tokens off, a domain with its certificate', () => {
+    const ok = {
+      clearKeyLicense: 'true',
+      clearKeyLicenseAccessToken: 'generated',
+      clearKeyLicensePlayerTokens: 'off',
+      keyDeliveryDomainName: 'keys.example.com',
+      keyDeliveryCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f3c2b1a-1234-4abc-9def-0123456789ab',
+    };
+    assert.doesNotThrow(() => parameterValues(real, read(ok)));
+  });
+
+  it('evaluates Fn::And, Fn::Or and Fn::Contains over list parameters, and leaves other functions to CloudFormation', () => {
+    const template: Template = {
+      Parameters: { Mode: { Type: 'String', Default: 'a' }, Regions: { Type: 'CommaDelimitedList', Default: 'eu-west-1,us-east-1' } },
+      Rules: {
+        Both: {
+          RuleCondition: { 'Fn::And': [{ 'Fn::Equals': [{ Ref: 'Mode' }, 'a'] }, { 'Fn::Contains': [{ Ref: 'Regions' }, 'us-east-1'] }] },
+          Assertions: [
+            {
+              Assert: { 'Fn::Or': [{ 'Fn::Equals': [{ Ref: 'Mode' }, 'b'] }, { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'Mode' }, 'a'] }] }] },
+              AssertDescription: 'never a',
+            },
+          ],
+        },
+        Unknown: { Assertions: [{ Assert: { 'Fn::EachMemberIn': [{ 'Fn::ValueOfAll': ['AWS::EC2::VPC::Id', 'Tags'] }, ['x']] } }] },
+      },
+      Resources: {},
+    };
+    assert.deepEqual(ruleProblems(template, { Mode: 'a', Regions: 'eu-west-1,us-east-1' }), ['template rule Both: never a']);
+    assert.deepEqual(ruleProblems(template, { Mode: 'a', Regions: 'eu-west-1' }), []);
+    assert.deepEqual(ruleProblems(template, { Mode: 'b', Regions: 'us-east-1' }), []);
   });
 });
 
