@@ -14,7 +14,7 @@ import { KID_A, KID_B, SYSTEM, v1Aes128, v2Request } from '../support/requests.j
  * unit tests open it). RFC 6030's own `pskc:MACKey` would be xenc:EncryptedDataType without the
  * EncryptedValue wrapper.
  */
-const SCHEMA_DIR = new URL('../../../shared/schema/cpix-2.3/', import.meta.url);
+const SCHEMA_DIR = new URL('../fixtures/cpix-2.3/', import.meta.url);
 const schemaFile = (name: string) => ({ fileName: name, contents: readFileSync(new URL(name, SCHEMA_DIR), 'utf8') });
 
 async function schemaErrors(xml: string): Promise<string[]> {

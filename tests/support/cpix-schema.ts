@@ -3,8 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateXML } from 'xmllint-wasm';
 
-/** shared/schema/cpix-2.3, beside the project root (as on developer machines and in CI). */
-export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'schema', 'cpix-2.3');
+/** The CPIX 2.3 schemas of tests/fixtures/cpix-2.3 (a copy of shared/schema/cpix-2.3; see its README). */
+export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'cpix-2.3');
 /** The CPIX 2.4 schema of tests/fixtures/cpix-2.4 (see its header); it imports the unchanged 2.3 pskc and xmldsig schemas. */
 export const SCHEMA_24_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'cpix-2.4');
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { readdirSync, readFileSync } from 'node:fs';
 import { benchCases } from '../../bench/fixtures.js';
 import { readPlainXml, readXml, readXmlWithFastXmlParser } from '../../src/cpix/read.js';
 import type { XmlElement } from '../../src/cpix/xml-tree.js';
 import { MalformedRequestError } from '../../src/errors.js';
+import { baselineBodies } from '../support/baseline-bodies.js';
 import { answer } from '../support/core.js';
 import { withDeliveryData } from '../support/encryption.js';
 import { KID_A, KID_B, SYSTEM, v1Aes128, v21Request, v2Request } from '../support/requests.js';
@@ -38,14 +38,11 @@ const VIDEO_AUDIO = [
   { kid: KID_A, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' },
   { kid: KID_B, trackType: 'AUDIO', filter: '<cpix:AudioFilter/>' },
 ];
-const BASELINE_BODIES = new URL('../../../shared/baseline/bodies/', import.meta.url);
 
 /** Documents in the encryptors' plain form: each must take the one-pass path. */
 const PLAIN: [string, string][] = [
   ...benchCases().map((c): [string, string] => [`bench (${c.id})`, c.body.toString('utf8')]),
-  ...readdirSync(BASELINE_BODIES)
-    .filter((n) => n.endsWith('.xml'))
-    .map((n): [string, string] => [`baseline ${n}`, readFileSync(new URL(n, BASELINE_BODIES), 'utf8')]),
+  ...baselineBodies().map((b): [string, string] => [`baseline ${b.name}`, b.xml]),
   ['v1 AES-128', v1Aes128()],
   ['v1 encrypted', withDeliveryData(v1Aes128())],
   ['v2 CMAF with periods', v2Request({ keys: VIDEO_AUDIO, systems: [WV, PR, FP], periods: true })],

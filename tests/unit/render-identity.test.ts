@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { readdirSync, readFileSync } from 'node:fs';
 import { benchCases } from '../../bench/fixtures.js';
 import { NS, XML_NS } from '../../src/cpix/namespaces.js';
 import { readXml } from '../../src/cpix/read.js';
@@ -9,6 +8,7 @@ import type { XmlAttribute, XmlElement, XmlNode } from '../../src/cpix/xml-tree.
 import { hkdfDeriver } from '../../src/keys/content-key-deriver.js';
 import { answerCpix, readCpixRequest } from '../../src/speke/answer.js';
 import { MalformedRequestError } from '../../src/errors.js';
+import { baselineBodies } from '../support/baseline-bodies.js';
 import { TEST_MASTER_SECRET, testContext } from '../support/core.js';
 import { withDeliveryData } from '../support/encryption.js';
 import { KID_A, KID_B, SYSTEM, v1Aes128, v21Request, v2Request } from '../support/requests.js';
@@ -66,8 +66,6 @@ const VIDEO_AUDIO = [
   { kid: KID_B, trackType: 'AUDIO', filter: '<cpix:AudioFilter/>' },
 ];
 
-const BASELINE_BODIES = new URL('../../../shared/baseline/bodies/', import.meta.url);
-
 const FIXTURES: [string, string | Buffer, string | undefined][] = [
   ...benchCases().map((c): [string, Buffer, string | undefined] => [`bench (${c.id}) ${c.title}`, c.body, c.spekeVersionHeader]),
   ['v1 AES-128', v1Aes128(), undefined],
@@ -115,10 +113,10 @@ describe('the direct renderer writes what xmlbuilder2 writes', () => {
     expectIdentical(root, { pretty: false });
   });
 
-  it('answers of the reference baseline documents (../shared/baseline/bodies)', () => {
-    const names = readdirSync(BASELINE_BODIES).filter((n) => n.endsWith('.xml'));
-    expect(names.length).toBeGreaterThanOrEqual(3);
-    for (const name of names) expectIdentical(answeredTree(readFileSync(new URL(name, BASELINE_BODIES)), name.startsWith('v2') ? '2.0' : undefined));
+  const baseline = baselineBodies();
+  (baseline.length > 0 ? it : it.skip)('answers of the reference baseline documents (../shared/baseline/bodies, when it is there)', () => {
+    expect(baseline.map((b) => b.name)).toEqual(['v1-aes128-1key.xml', 'v2-2keys-wv-pr-fp.xml', 'v2-8keys-wv-pr-fp.xml']);
+    for (const b of baseline) expectIdentical(answeredTree(b.xml, b.spekeVersionHeader));
   });
 
   it('trees with XHTML elements are rendered by xmlbuilder2 itself', () => {
