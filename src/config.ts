@@ -1,6 +1,8 @@
 import { isAccessToken } from './service/bearer-token.js';
 import { normalHost } from './service/request-origin.js';
 import { DEFAULT_LIMITS, type Limits } from './speke/limits.js';
+import { parseMasterSecret } from './keys/derive.js';
+import { LOG_LEVELS } from './service/log-levels.js';
 import { DEFAULT_FAIRPLAY_KEY_URI_TEMPLATE, type DrmSettings } from './drm/drm-settings.js';
 import { FAIRPLAY_URI_PLACEHOLDERS, templatePlaceholders } from './drm/fairplay.js';
 import { parseProtectionLevels } from './drm/protection-levels-settings.js';
@@ -340,10 +342,34 @@ function serverLimits(r: Reader, maxBodyBytes: number): LocalServerLimits {
   return limits;
 }
 
+/** SPEKE_MASTER_SECRET, checked as the secret file is (base64, at least 32 bytes), so that a bad value names its variable. */
+function masterSecret(r: Reader): string | undefined {
+  const value = r.string('SPEKE_MASTER_SECRET');
+  if (value === undefined) return undefined;
+  try {
+    parseMasterSecret(value);
+  } catch (error) {
+    r.problems.push(`SPEKE_MASTER_SECRET: ${(error as Error).message}`);
+  }
+  return value;
+}
+
+/**
+ * POWERTOOLS_LOG_LEVEL, which the local server's log reads itself (JsonLineLogger.fromEnvironment):
+ * one of Powertools' level names, in any case; a misspelt one was taken as INFO without a word.
+ */
+function checkLogLevel(r: Reader): void {
+  const value = r.string('POWERTOOLS_LOG_LEVEL');
+  if (value !== undefined && !(LOG_LEVELS as readonly string[]).includes(value.toUpperCase())) {
+    r.problems.push(`POWERTOOLS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, in any case (got "${value}")`);
+  }
+}
+
 export function loadLocalConfig(env: Env = process.env): LocalConfig {
   const r = new Reader(env);
   const bucket = r.string('SPEKE_KEY_BUCKET');
   const shared = common(r);
+  checkLogLevel(r);
   return r.done({
     ...shared,
     allowedHosts: allowedHosts(r),
@@ -355,7 +381,7 @@ export function loadLocalConfig(env: Env = process.env): LocalConfig {
     host: r.string('HOST') ?? '127.0.0.1',
     port: r.integer('PORT', 8080, 0, 65_535),
     dataDir: r.string('SPEKE_DATA_DIR') ?? '.speke',
-    masterSecret: r.string('SPEKE_MASTER_SECRET'),
+    masterSecret: masterSecret(r),
     keyUrlPrefix: r.url('SPEKE_KEY_URL_PREFIX', r.string('SPEKE_KEY_URL_PREFIX')),
     s3: bucket
       ? {

@@ -1,7 +1,8 @@
+import { LOG_LEVEL_THRESHOLDS, type LogLevelName } from '../service/log-levels.js';
 import type { LogFields, RequestLogger } from '../service/request-log.js';
 
-const LEVELS = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, SILENT: 100 } as const;
-type Level = keyof typeof LEVELS;
+const LEVELS = LOG_LEVEL_THRESHOLDS;
+type Level = LogLevelName;
 
 /** Lines are written out together once per turn of the event loop, or at once past this many characters. */
 const MAX_BUFFERED_CHARS = 64 * 1024;
@@ -27,9 +28,9 @@ export class JsonLineLogger implements RequestLogger {
     this.write = options.write ?? ((chunk) => void process.stdout.write(chunk));
   }
 
-  /** From POWERTOOLS_LOG_LEVEL (or LOG_LEVEL), read once; INFO when unset. */
+  /** From POWERTOOLS_LOG_LEVEL, read once (checked by loadLocalConfig); INFO when unset. */
   static fromEnvironment(service: string, env: NodeJS.ProcessEnv = process.env): JsonLineLogger {
-    const logger = new JsonLineLogger({ service, level: env.POWERTOOLS_LOG_LEVEL ?? env.LOG_LEVEL ?? 'INFO' });
+    const logger = new JsonLineLogger({ service, level: env.POWERTOOLS_LOG_LEVEL?.trim() || 'INFO' });
     // Lines still buffered when the process exits are written then (stdout is synchronous for files, pipes and terminals on Linux).
     process.once('exit', () => logger.flush());
     return logger;

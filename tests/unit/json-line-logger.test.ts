@@ -1,3 +1,4 @@
+import { ConfigError, loadLocalConfig } from '../../src/config.js';
 import { JsonLineLogger } from '../../src/local/json-line-logger.js';
 
 function capture(level?: string) {
@@ -66,5 +67,42 @@ describe('the local server log: one JSON object a line', () => {
     expect(lines().map((l) => l.message)).toEqual(['w', 'e']);
     const fromEnv = JsonLineLogger.fromEnvironment('svc', { POWERTOOLS_LOG_LEVEL: 'error' });
     expect(fromEnv).toBeInstanceOf(JsonLineLogger);
+  });
+
+  it('takes every Powertools level name in any case: TRACE logs DEBUG lines, CRITICAL and SILENT drop ERROR lines', async () => {
+    for (const [level, expected] of [
+      ['trace', ['d', 'i', 'w', 'e']],
+      ['Debug', ['d', 'i', 'w', 'e']],
+      ['critical', []],
+      ['SILENT', []],
+    ] as const) {
+      const { logger, lines } = capture(level);
+      logger.debug('d');
+      logger.info('i', {});
+      logger.warn('w', {});
+      logger.error('e', {});
+      await nextTurn();
+      expect(lines().map((l) => l.message)).toEqual(expected);
+    }
+  });
+});
+
+// A misspelt level was taken as INFO and a bad SPEKE_MASTER_SECRET stopped the server with a stack
+// trace that did not name the variable (found by review): both are configuration errors now.
+describe('the local server refuses at start-up, naming the variable', () => {
+  it('a POWERTOOLS_LOG_LEVEL that is no Powertools level', () => {
+    expect(() => loadLocalConfig({ POWERTOOLS_LOG_LEVEL: 'VERBOSE' })).toThrow(ConfigError);
+    expect(() => loadLocalConfig({ POWERTOOLS_LOG_LEVEL: 'VERBOSE' })).toThrow(
+      /POWERTOOLS_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT/,
+    );
+    for (const level of ['debug', 'INFO', 'Warn', 'silent']) expect(() => loadLocalConfig({ POWERTOOLS_LOG_LEVEL: level })).not.toThrow();
+  });
+
+  it('a SPEKE_MASTER_SECRET that is not base64 of at least 32 bytes', () => {
+    expect(() => loadLocalConfig({ SPEKE_MASTER_SECRET: 'not base64!' })).toThrow(/SPEKE_MASTER_SECRET: Master secret is not base64 text/);
+    expect(() => loadLocalConfig({ SPEKE_MASTER_SECRET: Buffer.alloc(16).toString('base64') })).toThrow(
+      /SPEKE_MASTER_SECRET: Master secret must decode to at least 32 bytes/,
+    );
+    expect(loadLocalConfig({ SPEKE_MASTER_SECRET: Buffer.alloc(32, 1).toString('base64') }).masterSecret).toBe(Buffer.alloc(32, 1).toString('base64'));
   });
 });
