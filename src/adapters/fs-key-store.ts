@@ -38,15 +38,19 @@ export class FsKeyStore implements KeyStore {
   }
 
   /**
-   * Writes the key (temporary file, then rename) unless the file already holds exactly these bytes
-   * and was written less than a day ago (with a retention set; see republishAfterMs).
+   * Writes the key (temporary file, then rename) unless the file already holds exactly these bytes;
+   * with a retention set, such a file is rewritten once it is a day old (republishAfterMs), best
+   * effort: the file still holds the right key, so a failed refresh does not fail the request.
    */
   async put(contentId: string, kid: string, key: Buffer): Promise<void> {
     const target = this.path(contentId, kid);
     try {
       const now = this.now();
       const current = await readUnexpired(target, this.retentionMs, now);
-      if (current?.bytes.equals(key) && now - current.writtenAtMs < this.republishAfterMs) return;
+      if (current?.bytes.equals(key)) {
+        if (now - current.writtenAtMs >= this.republishAfterMs) await writeFileAtomically(target, key).catch(() => undefined);
+        return;
+      }
       await writeFileAtomically(target, key);
     } catch (error) {
       throw dependencyFault('key-store', error);

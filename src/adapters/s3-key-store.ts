@@ -42,9 +42,11 @@ export class S3KeyStore implements KeyStore {
   /**
    * Publishes the key unless the object already holds exactly these bytes: a conditional PutObject
    * (If-None-Match: *) writes a new key in one call; when the object exists (412), it is read and
-   * written again only if its bytes differ (a rotated master secret) or, with a retention, it was
-   * written a day ago or more (so the lifecycle rule counts from now). A 409 (a concurrent
-   * conditional write) is treated the same way.
+   * written again if its bytes differ (a rotated master secret) or, with a retention, it was
+   * written a day ago or more (so the lifecycle rule counts from now). That refresh is best effort:
+   * the object still holds the right key for days, so a failed refresh does not fail the request
+   * (the next put of the key, at the latest when the published-key memo forgets it, tries again).
+   * A 409 (a concurrent conditional write) is treated like an existing object.
    */
   async put(contentId: string, kid: string, key: Buffer, signal?: AbortSignal): Promise<void> {
     try {
@@ -55,7 +57,10 @@ export class S3KeyStore implements KeyStore {
         if (!isConditionFailure(error)) throw error;
       }
       const existing = await this.read(contentId, kid, signal);
-      if (existing?.bytes.equals(key) && !this.dueForRepublishing(existing.lastModified)) return;
+      if (existing?.bytes.equals(key)) {
+        if (this.dueForRepublishing(existing.lastModified)) await this.send(contentId, kid, key, false, signal).catch(() => undefined);
+        return;
+      }
       await this.send(contentId, kid, key, false, signal);
     } catch (error) {
       throw dependencyFault('key-store', error);

@@ -103,6 +103,20 @@ describe('S3 key store with a retention: a key in use is rewritten once its obje
     for (const put of puts) expect(put.args[0].input).toMatchObject({ Key: `live-1/${KID_A}`, Body: KEY, ContentType: 'application/octet-stream' });
   });
 
+  // The object still holds the right key for days: S3 throttling the refresh must not turn a
+  // request for a published key into a 5xx (found by review).
+  it('a refresh that fails leaves the request answered: the key is still published', async () => {
+    s3.on(PutObjectCommand).callsFake((input: { IfNoneMatch?: string }) => {
+      throw input.IfNoneMatch === '*' ? failed('PreconditionFailed', 412) : failed('SlowDown', 503);
+    });
+    s3.on(GetObjectCommand).resolves(existing(KEY, 48));
+    await expect(retaining(30).put('live-1', KID_A, KEY)).resolves.toBeUndefined();
+    expect(unconditionalPuts()).toHaveLength(1);
+    // Other bytes must be written: that failure still fails.
+    s3.on(GetObjectCommand).resolves(existing(OTHER_KEY, 48));
+    await expect(retaining(30).put('live-1', KID_A, KEY)).rejects.toMatchObject({ reason: 'key-store-failure' });
+  });
+
   it('rewrites an object S3 gave no date for, and still replaces other bytes at once', async () => {
     s3.on(GetObjectCommand).resolves(body(KEY));
     await retaining(30).put('live-1', KID_A, KEY);
