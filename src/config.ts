@@ -288,9 +288,25 @@ export function loadLambdaConfig(env: Env = process.env): LambdaConfig {
     playerTokenSecretId: r.string('SPEKE_PLAYER_TOKEN_SECRET_ID'),
     keyBucket: r.required('SPEKE_KEY_BUCKET'),
     grantBucket,
-    keyUrlPrefix: r.url('SPEKE_KEY_URL_PREFIX', r.required('SPEKE_KEY_URL_PREFIX')) ?? '',
+    keyUrlPrefix: keyUrlPrefix(r, r.required('SPEKE_KEY_URL_PREFIX')) ?? '',
     masterSecretId: r.required('SPEKE_MASTER_SECRET_ID'),
   });
+}
+
+/**
+ * SPEKE_KEY_URL_PREFIX: an http(s) URL that `/<content ID>/<kid>` can follow. A query or fragment
+ * would put the path after it (the key URL would name another resource), and a `"`, space or
+ * other character outside visible ASCII would break the quoted URI of an HLS key tag (RFC 8216
+ * §4.2): each is refused at start-up rather than written into answers.
+ */
+function keyUrlPrefix(r: Reader, value: string | undefined): string | undefined {
+  const prefix = r.url('SPEKE_KEY_URL_PREFIX', value);
+  if (prefix === undefined) return undefined;
+  if (!/^[\x21-\x7e]+$/.test(prefix) || /["<>\\^`{|}?#]/.test(prefix)) {
+    r.problems.push(`SPEKE_KEY_URL_PREFIX must be a URL without query, fragment, quotes, spaces or other characters a URL must escape (got "${prefix}")`);
+    return undefined;
+  }
+  return prefix;
 }
 
 /** A comma-separated list, trimmed, empty items dropped; undefined when the variable is unset. */
@@ -382,7 +398,7 @@ export function loadLocalConfig(env: Env = process.env): LocalConfig {
     port: r.integer('PORT', 8080, 0, 65_535),
     dataDir: r.string('SPEKE_DATA_DIR') ?? '.speke',
     masterSecret: masterSecret(r),
-    keyUrlPrefix: r.url('SPEKE_KEY_URL_PREFIX', r.string('SPEKE_KEY_URL_PREFIX')),
+    keyUrlPrefix: keyUrlPrefix(r, r.string('SPEKE_KEY_URL_PREFIX')),
     s3: bucket
       ? {
           bucket,
