@@ -89,31 +89,31 @@ export function deploySpeke(template: Template = loadTemplate()): SpekeDeploymen
   // template's buckets (the code it holds runs with the functions' roles): no public access, SSE-S3,
   // bucket-owner-enforced, HTTPS only.
   const artifactBucket = new aws.s3.Bucket('speke-artifacts', { forceDestroy: true });
-  const artifactAccess = new aws.s3.BucketPublicAccessBlock('speke-artifacts', {
-    bucket: artifactBucket.id,
-    blockPublicAcls: true,
-    blockPublicPolicy: true,
-    ignorePublicAcls: true,
-    restrictPublicBuckets: true,
-  });
-  const artifactEncryption = new aws.s3.BucketServerSideEncryptionConfiguration('speke-artifacts', {
-    bucket: artifactBucket.id,
-    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
-  });
+  // One bucket setting at a time: S3 answers concurrent configuration calls on a bucket with
+  // OperationAborted ("A conflicting conditional operation is in progress").
   const artifactOwnership = new aws.s3.BucketOwnershipControls('speke-artifacts', {
     bucket: artifactBucket.id,
     rule: { objectOwnership: 'BucketOwnerEnforced' },
   });
+  const artifactAccess = new aws.s3.BucketPublicAccessBlock(
+    'speke-artifacts',
+    { bucket: artifactBucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    { dependsOn: [artifactOwnership] },
+  );
+  const artifactEncryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+    'speke-artifacts',
+    { bucket: artifactBucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] },
+    { dependsOn: [artifactAccess] },
+  );
   const artifactPolicy = new aws.s3.BucketPolicy(
     'speke-artifacts',
     { bucket: artifactBucket.id, policy: artifactBucket.arn.apply((arn) => JSON.stringify(httpsOnlyPolicy(arn))) },
-    // S3 refuses a bucket policy while the public access block is being set.
-    { dependsOn: [artifactAccess] },
+    { dependsOn: [artifactEncryption] },
   );
   const bundleObject = new aws.s3.BucketObject(
     'speke-bundle',
     { bucket: artifactBucket.id, key: bundle.key, source: bundleArchive(bundle), contentType: 'application/zip' },
-    { dependsOn: [artifactAccess, artifactEncryption, artifactOwnership, artifactPolicy] },
+    { dependsOn: [artifactPolicy] },
   );
 
   const stack = new aws.cloudformation.Stack(

@@ -171,7 +171,8 @@ function evaluateRule(expression: unknown, values: Record<string, string>, templ
     const parameter = typeof argument === 'string' ? template.Parameters?.[argument] : undefined;
     const value = typeof argument === 'string' ? values[argument] : undefined;
     if (parameter === undefined || value === undefined) return undefined;
-    return isList(parameter) ? value.split(',') : value;
+    // CloudFormation trims the members of a list parameter.
+    return isList(parameter) ? value.split(',').map((item) => item.trim()) : value;
   }
   const args = Array.isArray(argument) ? argument.map((item) => evaluateRule(item, values, template)) : undefined;
   if (args === undefined || args.some((a) => a === undefined)) return undefined;

@@ -163,6 +163,7 @@ describe("ruleProblems: the template's Rules, checked before anything is deploye
       Resources: {},
     };
     assert.deepEqual(ruleProblems(template, { Mode: 'a', Regions: 'eu-west-1,us-east-1' }), ['template rule Both: never a']);
+    assert.deepEqual(ruleProblems(template, { Mode: 'a', Regions: 'eu-west-1, us-east-1' }), ['template rule Both: never a']);
     assert.deepEqual(ruleProblems(template, { Mode: 'a', Regions: 'eu-west-1' }), []);
     assert.deepEqual(ruleProblems(template, { Mode: 'b', Regions: 'us-east-1' }), []);
   });
