@@ -5,6 +5,16 @@ import { all, CPIX, one, parse, PSKC, SPEKE } from '../support/xml.js';
 import { KID_A, SYSTEM } from '../support/requests.js';
 import { openAnswer, privateKey, certificateBase64 } from '../support/encryption.js';
 
+/** What `run` throws (undefined when it returns). */
+function thrownBy(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 const BODY = (root: string, cpix: (n: string) => string, decl: string) =>
   `<${root} ${decl} id="ch-1"><${cpix('ContentKeyList')}><${cpix('ContentKey')} kid="${KID_A}"/></${cpix('ContentKeyList')}>` +
   `<${cpix('DRMSystemList')}><${cpix('DRMSystem')} kid="${KID_A}" systemId="${SYSTEM.hlsAes128}"><${cpix('URIExtXKey')}/></${cpix('DRMSystem')}></${cpix('DRMSystemList')}></${root.split(' ')[0]}>`;
@@ -91,12 +101,7 @@ describe('hostile or broken XML is refused with a 400', () => {
     'deep nesting': `${'<a>'.repeat(50_000)}${'</a>'.repeat(50_000)}`,
   };
   it.each(Object.keys(cases))('%s', (name) => {
-    let error: unknown;
-    try {
-      readXml(cases[name]!);
-    } catch (e) {
-      error = e;
-    }
+    const error = thrownBy(() => readXml(cases[name]!));
     expect(error).toBeInstanceOf(MalformedRequestError);
     expect((error as MalformedRequestError).status).toBe(400);
   });
@@ -107,12 +112,7 @@ describe('hostile or broken XML is refused with a 400', () => {
     ['a namespace starting with @', '<x:Y xmlns:x="@alias"/>'],
   ])('refuses a document that is not namespace-well-formed (%s) with a 400, never a 500', (_name, element) => {
     const body = BODY('cpix:CPIX', (n) => `cpix:${n}`, 'xmlns:cpix="urn:dashif:org:cpix"').replace('<cpix:ContentKeyList>', `${element}<cpix:ContentKeyList>`);
-    let error: unknown;
-    try {
-      answer(body);
-    } catch (e) {
-      error = e;
-    }
+    const error = thrownBy(() => answer(body));
     expect(error).toBeInstanceOf(MalformedRequestError);
     expect((error as MalformedRequestError).status).toBe(400);
   });
@@ -141,12 +141,7 @@ describe('hostile or broken XML is refused with a 400', () => {
     const body = BODY('cpix:CPIX', (n) => `cpix:${n}`, 'xmlns:cpix="urn:dashif:org:cpix"').replace('<cpix:ContentKeyList>', `${element}<cpix:ContentKeyList>`);
     // Both readers: the one-pass reader (LF only) and fast-xml-parser's (CR LF line ends).
     for (const xml of [body, body.replace('<cpix:ContentKeyList>', '\r\n<cpix:ContentKeyList>')]) {
-      let error: unknown;
-      try {
-        answer(xml);
-      } catch (e) {
-        error = e;
-      }
+      const error = thrownBy(() => answer(xml));
       expect(error).toBeInstanceOf(MalformedRequestError);
       expect((error as MalformedRequestError).message).toContain(`Body is not well-formed XML: ${message}`);
     }
