@@ -10,7 +10,7 @@ import { answerCpix, readCpixRequest } from '../../src/speke/answer.js';
 import { SpekeValidationError } from '../../src/errors.js';
 import { ConfigError, loadLambdaConfig, loadLocalConfig } from '../../src/config.js';
 import { TEST_MASTER_SECRET, testContext } from '../support/core.js';
-import { KID_A, KID_B, v1Aes128, v2Request } from '../support/requests.js';
+import { KID_A, KID_B, SYSTEM, v1Aes128, v2Request } from '../support/requests.js';
 import { all, parse, PSKC } from '../support/xml.js';
 
 /**
@@ -73,6 +73,30 @@ describe('reference key derivation (migration from the Python reference server)'
     const expected = Buffer.from(keyHex, 'hex');
     expect(plainValues(answer.body)).toEqual([expected.toString('base64')]);
     expect(answer.keysToPublish.map((k) => k.key)).toContainEqual(expected);
+  });
+
+  // The reference server answered every ContentKey of a clear request that had a PlayReady
+  // DRMSystem with the static key of its PLAYREADY_CONTENT_KEY variable, Widevine's and FairPlay's
+  // too (key_server_common.py, use_playready_content_key): this server never does; each KID gets its
+  // derived key, as the reference gave it in encrypted answers (docs/migration.md says so).
+  it("answers a request with a PlayReady DRMSystem with each KID's derived key, never one static key", () => {
+    const body = v2Request({
+      contentId: 'movie-1',
+      scheme: 'cenc',
+      keys: [
+        { kid: KID_A, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' },
+        { kid: KID_B, trackType: 'AUDIO', filter: '<cpix:AudioFilter/>' },
+      ],
+      systems: [
+        { systemId: SYSTEM.playready, children: '<cpix:PSSH/><cpix:ContentProtectionData/>' },
+        { systemId: SYSTEM.widevine, children: '<cpix:PSSH/><cpix:ContentProtectionData/>' },
+      ],
+    });
+    const context = testContext();
+    const validated = readCpixRequest({ body: Buffer.from(body, 'utf8'), spekeVersionHeader: '2.0' }, context);
+    const answer = answerCpix(validated, context, referenceDeriver(SECRET, TEST_MASTER_SECRET, validated.contentId), '2.0');
+    expect(plainValues(answer.body)).toEqual([referenceContentKey(SECRET, KID_A), referenceContentKey(SECRET, KID_B)].map((k) => k.toString('base64')));
+    expect(plainValues(answer.body)[0]).toBe(Buffer.from('e0b3958a45d8c8802d720a0b586083dd', 'hex').toString('base64'));
   });
 
   describe('content IDs (they become the Secrets Manager name speke/<content ID>)', () => {
