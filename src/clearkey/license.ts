@@ -55,22 +55,13 @@ export function kidToBase64Url(kid: string): string {
   return base64Url(uuidBytes(kid));
 }
 
-/** The content ID from the path form `/clearkey/license/<percent-encoded content ID>`. */
-export function contentIdFromPathSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new ClearKeyRequestError('Content ID in the path is not valid percent-encoding', 400, 'malformed-content-id');
-  }
-}
-
 /**
- * The content ID a license is for, from the request URL (`?contentId=` or the path segment).
+ * The content ID a license is for, from the request URL (`?contentId=`).
  * Refused when missing, empty or longer than the SPEKE content ID limit.
  */
 export function checkLicenseContentId(contentId: string | undefined, maxLength: number): string {
   if (contentId === undefined || contentId === '') {
-    throw new ClearKeyRequestError('Missing content ID: use /clearkey/license?contentId=<id> or /clearkey/license/<id>', 400, 'missing-content-id');
+    throw new ClearKeyRequestError('Missing content ID: use /clearkey/license?contentId=<id>', 400, 'missing-content-id');
   }
   if (Array.from(contentId).length > maxLength) throw new ClearKeyRequestError(`Content ID is longer than ${maxLength} characters`, 400, 'content-id-too-long');
   if (Buffer.byteLength(contentId, 'utf8') > MAX_CONTENT_ID_BYTES) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalDependencies } from '../composition.js';
-import { contentIdFromPathSegment } from '../clearkey/license.js';
+import { checkLicenseContentId } from '../clearkey/license.js';
 import { isUuid } from '../uuid.js';
 import { verifyPlayerToken } from '../keys/player-token.js';
 import type { KeyStore } from '../ports.js';
@@ -139,17 +139,22 @@ function keyServerRoutes(app: LocalDependencies, keyStore: KeyStore, budget: Bod
     },
   ];
   if (app.clearKeyLicense) {
-    /** POST /clearkey/license?contentId=<id> or /clearkey/license/<percent-encoded id>: a W3C ClearKey license (JSON). */
+    /**
+     * POST /clearkey/license?contentId=<id>: a W3C ClearKey license (JSON), as the deployed route
+     * takes it (the last `contentId` when repeated, as API Gateway's queryStringParameters keeps;
+     * the content ID is checked before a player token, as the Lambda handler does).
+     */
+    const licenseContentId = (query: URLSearchParams) => query.getAll('contentId').at(-1);
     routes.push({
       name: 'clearkey/license',
-      path: /^\/clearkey\/license(?:\/([^/]+))?$/,
+      path: /^\/clearkey\/license$/,
       methods: ['POST'],
       cors: { allowHeaders: 'Content-Type, Authorization' },
       auth: 'player',
       errors: 'json',
-      playerContentId: ({ params, query }) => (params[0] !== undefined ? safeDecode(params[0]) : (query.get('contentId') ?? undefined)),
-      handle: async ({ req, res, params, query }, facts) => {
-        const contentId = params[0] !== undefined ? contentIdFromPathSegment(params[0]) : (query.get('contentId') ?? undefined);
+      playerContentId: ({ query }) => checkLicenseContentId(licenseContentId(query), app.license.core.limits.maxContentIdLength),
+      handle: async ({ req, res, query }, facts) => {
+        const contentId = licenseContentId(query);
         const body = await readBody(req, res, CLEARKEY_MAX_BODY_BYTES, budget);
         return clearKeyLicense({ body, contentId }, app.license, facts);
       },

@@ -26,7 +26,7 @@ export interface ClearKeyLicenseDependencies {
 
 export interface ClearKeyLicenseRequest {
   body: Uint8Array;
-  /** From `?contentId=` or the path segment after /clearkey/license/, decoded; undefined when absent. */
+  /** From `?contentId=`, decoded; undefined when absent. */
   contentId: string | undefined;
 }
 

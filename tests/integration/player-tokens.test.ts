@@ -75,6 +75,15 @@ describe('SPEKE_PLAYER_TOKENS=true on the local server', () => {
     expect((await license({ Authorization: `Bearer ${token}` }, 'title-2')).status).toBe(403);
     expect((await fetch(`${server.url}/keys/title-2/${KID_A}`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(403);
   });
+
+  // As the license Lambda does: the content ID is checked before the token (a license request
+  // without one was a 403 "not for this content ID" locally and a 400 deployed; found by review).
+  it('answers a license request without a content ID 400 before it looks at the token', async () => {
+    const res = await fetch(`${server.url}/clearkey/license`, { method: 'POST', body: licenseBody, headers: { Authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/^Missing content ID/);
+    expect((await fetch(`${server.url}/clearkey/license`, { method: 'POST', body: licenseBody })).status).toBe(400);
+  });
 });
 
 describe('SPEKE_PLAYER_TOKEN_SECRET_ID on the license Lambda', () => {

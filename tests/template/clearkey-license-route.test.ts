@@ -135,6 +135,15 @@ describe('template.yaml: the license route on the SPEKE API', () => {
     expect(unconditional.map((s) => s.ResourcePath)).toEqual(['/*', '/~1copyProtection']);
   });
 
+  // API Gateway's own 4xx/5xx (429 throttling, 403 for a route it does not have) had no CORS
+  // header, so a browser player saw an opaque CORS failure instead of the status (found by review).
+  it("lets browser players read API Gateway's own errors: DEFAULT_4XX and DEFAULT_5XX carry the route's CORS origin", () => {
+    expect(props('SpekeApi').GatewayResponses).toEqual({
+      DEFAULT_4XX: { ResponseParameters: { Headers: { 'Access-Control-Allow-Origin': "'*'" } } },
+      DEFAULT_5XX: { ResponseParameters: { Headers: { 'Access-Control-Allow-Origin': "'*'" } } },
+    });
+  });
+
   it('is deployed to the stage whenever the stack changes, so switching ClearKeyLicense takes effect', () => {
     // SAM redeploys only when the definition text changes; the route sits in it under an Fn::If.
     expect(props('SpekeApi').AlwaysDeploy).toBe(true);
