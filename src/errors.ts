@@ -25,6 +25,16 @@ export class PayloadTooLargeError extends SpekeHttpError {
   readonly reason = 'payload-too-large';
 }
 
+/**
+ * 413: the answer to the request would not fit what the platform can return (a Lambda result is at
+ * most 6 MB): the encryptor can ask for fewer keys or DRM systems per request.
+ */
+export class AnswerTooLargeError extends SpekeHttpError {
+  override readonly name = 'AnswerTooLargeError';
+  readonly status = 413;
+  readonly reason = 'answer-too-large';
+}
+
 /** 422: a SPEKE or CPIX rule is broken. v2 messages are the exact texts of the SPEKE specification. */
 export class SpekeValidationError extends SpekeHttpError {
   override readonly name = 'SpekeValidationError';

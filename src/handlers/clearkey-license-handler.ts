@@ -3,7 +3,7 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { eventBody } from './event-body.js';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { lambdaEdge, lambdaResult } from './lambda-edge.js';
+import { apiRequestId, lambdaEdge, lambdaResult } from './lambda-edge.js';
 import { checkLicenseContentId } from '../clearkey/license.js';
 import { ClearKeyRequestError, UnauthorizedError } from '../errors.js';
 import { verifyPlayerToken } from '../keys/player-token.js';
@@ -66,6 +66,6 @@ export function createClearKeyLicenseHandler(deps: ClearKeyHandlerDependencies) 
     middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       .use(lambdaEdge({ ...edge, tracer }))
       // Middy aborts `signal` at its early timeout: an answer that comes after that is dropped unlogged.
-      .handler(async (event, _context, { signal }) => lambdaResult(await answerAtEdge({ ...edge, signal }, (facts) => answer(event, facts))))
+      .handler(async (event, _context, { signal }) => lambdaResult(await answerAtEdge({ ...edge, requestId: apiRequestId(event), signal }, (facts) => answer(event, facts))))
   );
 }

@@ -103,13 +103,23 @@ export function lambdaEdge(options: LambdaEdgeOptions): MiddlewareObj<APIGateway
         reason: answer.reason,
         error: request.error,
       };
-      logRequest(logger, { ...outcome, route: options.route });
+      logRequest(logger, { ...outcome, route: options.route, requestId: apiRequestId(request.event) });
       options.observe?.(outcome);
       if (tracing) tracer.addErrorAsMetadata(request.error as Error);
       request.response = lambdaResult({ ...answer, headers: { ...options.headers, ...answer.headers } });
       finish(request);
     },
   };
+}
+
+/**
+ * API Gateway's ID of the request (`requestContext.requestId`), which its access log lines carry
+ * as `requestId`: the function's request line carries it too, so the two can be joined (the
+ * Lambda request ID is Powertools' `function_request_id`). Undefined for an event without one.
+ */
+export function apiRequestId(event: APIGatewayProxyEvent | null | undefined): string | undefined {
+  const id = (event?.requestContext as { requestId?: unknown } | undefined)?.requestId;
+  return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
 /** An edge answer as API Gateway's proxy integration takes it. */

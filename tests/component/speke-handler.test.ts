@@ -3,10 +3,11 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { AWS_MAX_ATTEMPTS, createAwsClients } from '../../src/composition.js';
 import { AWS_ATTEMPT_DEADLINE_MS, AWS_MAX_SOCKETS, DeadlineHttpHandler } from '../../src/adapters/aws-deadlines.js';
+import { benchCases } from '../../bench/fixtures.js';
 import { derive } from '../../src/keys/derive.js';
 import { apiGatewayEvent, LAMBDA_TEST_ENV, lambdaContext, spekeHandlerUnderTest } from '../support/lambda.js';
 import { CPIX, one, parse, PSKC } from '../support/xml.js';
-import { KID_A, KID_B, v1Aes128, v2Request } from '../support/requests.js';
+import { KID_A, KID_B, v1Aes128, v21Request, v2Request } from '../support/requests.js';
 import { certificateBase64 } from '../support/encryption.js';
 
 const SECRET = Buffer.alloc(48, 0x42);
@@ -67,6 +68,37 @@ describe('Lambda handler (Powertools, through the edge) with mocked AWS clients'
     const rewritten = s3.commandCalls(PutObjectCommand).filter((c) => c.args[0].input.IfNoneMatch === undefined);
     expect(rewritten).toHaveLength(rewrites);
     for (const put of rewritten) expect(Buffer.from(put.args[0].input.Body as Uint8Array)).toEqual(key);
+  });
+
+  // 1,000 keys x Widevine, PlayReady and FairPlay is within the default limits and makes a 7 MB
+  // answer: Lambda cannot return it (6 MB), so API Gateway answered 502 while the function logged a
+  // 200 (found by review). The local server, which has no such limit, still answers it.
+  it('refuses an answer larger than a Lambda result may be with a 413 that says so, and answers a large one that fits', async () => {
+    const { handler, logs } = setup();
+    const huge = benchCases().find((c) => c.id === 'e')!;
+    const res = await handler(apiGatewayEvent(huge.body.toString('utf8'), { headers: { 'X-Speke-Version': huge.spekeVersionHeader! } }), lambdaContext);
+    expect(res.statusCode).toBe(413);
+    expect(res.body).toMatch(
+      /^The answer would be \d+ bytes, more than the 6291456 bytes a Lambda function can return: ask for fewer keys or DRM systems per request$/,
+    );
+    expect(logs.some((l) => l.includes('"reason":"answer-too-large"'))).toBe(true);
+    const large = benchCases().find((c) => c.id === 'd')!;
+    const ok = await handler(apiGatewayEvent(large.body.toString('utf8'), { headers: { 'X-Speke-Version': large.spekeVersionHeader! } }), lambdaContext);
+    expect(ok.statusCode).toBe(200);
+    expect(Buffer.byteLength(JSON.stringify(ok))).toBeLessThan(6 * 1024 * 1024);
+  }, 30_000);
+
+  // API Gateway passes a header value on as sent: `2.0 ` was echoed as `X-Speke-Version: 2.0 `
+  // (the local server, through Node, trimmed it; found by review).
+  it.each([
+    [' 2.0 ', '2.0'],
+    ['2.1\t', '2.1'],
+  ])('answers X-Speke-Version %j as the version answered, %j', async (sent, answered) => {
+    const { handler } = setup();
+    const body = sent.includes('2.1') ? v21Request({ contentId: 'movie-1' }) : v2Request({ contentId: 'movie-1' });
+    const res = await handler(apiGatewayEvent(body, { headers: { 'X-Speke-Version': sent } }), lambdaContext);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers!['X-Speke-Version']).toBe(answered);
   });
 
   it('caches the master secret between invocations', async () => {
@@ -178,5 +210,20 @@ describe('Lambda handler (Powertools, through the edge) with mocked AWS clients'
     expect(all).not.toContain(Buffer.from(key, 'base64').toString('hex'));
     expect(all).not.toContain(SECRET.toString('base64'));
     expect(all).not.toContain('<cpix:');
+  });
+
+  // The request line named no route and not API Gateway's request ID, so it could not be joined
+  // with the API's access log lines ($context.requestId); the local server names both (found by review).
+  it("names the route and API Gateway's request ID in the request line, as the access log has it", async () => {
+    const { handler, logs } = setup();
+    const event = apiGatewayEvent(v1Aes128({ contentId: 'channel-9', kid: KID_A }));
+    event.requestContext = { ...event.requestContext, requestId: '8d7e6f5a-1b2c-4d3e-9f00-abcdefabcdef' };
+    await handler(event, lambdaContext);
+    await handler(apiGatewayEvent('<not xml'), lambdaContext);
+    const lines = logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.message === 'request answered' || l.message === 'request refused');
+    expect(lines[0]).toMatchObject({ route: 'copyProtection', requestId: '8d7e6f5a-1b2c-4d3e-9f00-abcdefabcdef', status: 200 });
+    // An event without one (sam local invoke of a hand-written event): no requestId field.
+    expect(lines[1]).toMatchObject({ route: 'copyProtection', status: 400 });
+    expect(lines[1]).not.toHaveProperty('requestId');
   });
 });

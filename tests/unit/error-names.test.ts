@@ -5,6 +5,7 @@ import { jest } from '@jest/globals';
 import { UnusableContentSecretError } from '../../src/adapters/secrets-manager-content-secrets.js';
 import { ConfigError } from '../../src/config.js';
 import {
+  AnswerTooLargeError,
   ClearKeyRequestError,
   DependencyError,
   MalformedRequestError,
@@ -23,6 +24,7 @@ import { logRequest } from '../../src/service/request-log.js';
 const ERRORS: Record<string, Error> = {
   MalformedRequestError: new MalformedRequestError('Body is not well-formed XML'),
   PayloadTooLargeError: new PayloadTooLargeError('Request body is too large'),
+  AnswerTooLargeError: new AnswerTooLargeError('The answer would be 7168395 bytes'),
   SpekeValidationError: new SpekeValidationError('Missing content ID'),
   NotFoundError: new NotFoundError('No key was issued for this content ID', 'unknown-content-id'),
   UnsupportedVersionError: new UnsupportedVersionError(),
