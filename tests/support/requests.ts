@@ -48,6 +48,12 @@ export function v21Request(options: Parameters<typeof v2Request>[0] = {}): strin
 }
 
 /** SPEKE v2 request: keys with usage rules, and a DRMSystem per (key, system) with the given children. */
+/** KID_A for video and KID_B for audio, the key pair of a typical live CMAF request. */
+export const VIDEO_AUDIO_KEYS: V2Key[] = [
+  { kid: KID_A, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' },
+  { kid: KID_B, trackType: 'AUDIO', filter: '<cpix:AudioFilter/>' },
+];
+
 export function v2Request(
   options: {
     contentId?: string;

@@ -10,7 +10,7 @@ import { answerCpix, readCpixRequest } from '../../src/speke/answer.js';
 import { SpekeValidationError } from '../../src/errors.js';
 import { ConfigError, loadLambdaConfig, loadLocalConfig } from '../../src/config.js';
 import { TEST_MASTER_SECRET, testContext } from '../support/core.js';
-import { KID_A, KID_B, SYSTEM, v1Aes128, v2Request } from '../support/requests.js';
+import { KID_A, KID_B, SYSTEM, v1Aes128, v2Request, VIDEO_AUDIO_KEYS } from '../support/requests.js';
 import { all, parse, PSKC } from '../support/xml.js';
 
 /**
@@ -83,10 +83,7 @@ describe('reference key derivation (migration from the Python reference server)'
     const body = v2Request({
       contentId: 'movie-1',
       scheme: 'cenc',
-      keys: [
-        { kid: KID_A, trackType: 'VIDEO', filter: '<cpix:VideoFilter/>' },
-        { kid: KID_B, trackType: 'AUDIO', filter: '<cpix:AudioFilter/>' },
-      ],
+      keys: VIDEO_AUDIO_KEYS,
       systems: [
         { systemId: SYSTEM.playready, children: '<cpix:PSSH/><cpix:ContentProtectionData/>' },
         { systemId: SYSTEM.widevine, children: '<cpix:PSSH/><cpix:ContentProtectionData/>' },
