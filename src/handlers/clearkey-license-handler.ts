@@ -66,6 +66,8 @@ export function createClearKeyLicenseHandler(deps: ClearKeyHandlerDependencies) 
     middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       .use(lambdaEdge({ ...edge, tracer }))
       // Middy aborts `signal` at its early timeout: an answer that comes after that is dropped unlogged.
-      .handler(async (event, _context, { signal }) => lambdaResult(await answerAtEdge({ ...edge, requestId: apiRequestId(event), signal }, (facts) => answer(event, facts))))
+      .handler(async (event, _context, { signal }) =>
+        lambdaResult(await answerAtEdge({ ...edge, requestId: apiRequestId(event), signal }, (facts) => answer(event, facts))),
+      )
   );
 }
