@@ -24,7 +24,7 @@ import { sample, stats, warmUp, type Stats } from './harness.js';
 
 export function answerOnce(c: BenchCase, context: CoreContext): string {
   const prepared = readCpixRequest({ body: c.body, spekeVersionHeader: c.spekeVersionHeader }, context);
-  return answerCpix(prepared, context, hkdfDeriver(BENCH_MASTER_SECRET_BYTES, prepared.contentId)).body;
+  return answerCpix(prepared, context, hkdfDeriver(BENCH_MASTER_SECRET_BYTES, prepared.contentId), c.spekeVersionHeader).body;
 }
 
 export interface CaseResult {
@@ -112,7 +112,7 @@ export function benchPhases(c: BenchCase, context: CoreContext, options: { ms: n
     const t4 = now();
     writeKeyData(prepared, derived);
     const t5 = now();
-    renderAnswer(prepared, context);
+    renderAnswer(prepared, context, c.spekeVersionHeader);
     const t6 = now();
     if (!record) return;
     const marks = [t0, t1, t2, t3, t4, t5, t6];
@@ -156,7 +156,7 @@ export function libraryCost(c: BenchCase, context: CoreContext, options: { ms: n
     parser.parse(xml);
   };
   const prepared = readCpixRequest({ body: c.body, spekeVersionHeader: c.spekeVersionHeader }, context);
-  answerCpix(prepared, context, hkdfDeriver(BENCH_MASTER_SECRET_BYTES, prepared.contentId));
+  answerCpix(prepared, context, hkdfDeriver(BENCH_MASTER_SECRET_BYTES, prepared.contentId), c.spekeVersionHeader);
   const render = () => writeXml(prepared.document.root);
   const reference = () => writeXmlWithXmlbuilder2(prepared.document.root);
   const plain = () => readXml(xml);

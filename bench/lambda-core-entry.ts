@@ -11,5 +11,5 @@ const context = benchContext();
 
 export function answerCore(body: Buffer, spekeVersionHeader: string | undefined): string {
   const prepared = readCpixRequest({ body, spekeVersionHeader }, context);
-  return answerCpix(prepared, context, hkdfDeriver(BENCH_MASTER_SECRET_BYTES, prepared.contentId)).body;
+  return answerCpix(prepared, context, hkdfDeriver(BENCH_MASTER_SECRET_BYTES, prepared.contentId), spekeVersionHeader).body;
 }

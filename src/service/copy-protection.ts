@@ -55,7 +55,7 @@ export function copyProtectionAtOnce(
   const validated = readCpixRequest(request, deps.core, facts);
   const deriver = deps.keysAtOnce?.(validated.contentId) ?? deps.keysFor(validated.contentId);
   const answerWith = (keys: ContentKeyDeriver): HttpAnswer | Promise<HttpAnswer> => {
-    const answer = answerCpix(validated, deps.core, keys);
+    const answer = answerCpix(validated, deps.core, keys, request.spekeVersionHeader);
     const result: HttpAnswer = { status: 200, headers: answer.headers, body: answer.body };
     const published = publish(answer, deps, signal);
     return published === undefined ? result : published.then(() => result);

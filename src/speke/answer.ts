@@ -120,7 +120,7 @@ export function validateCpixRequest(parsed: ParsedRequest, context: CoreContext,
  * Step 2: derive keys and IVs → DRM signalling per DRMSystem → clear or encrypted key data →
  * render. Pure apart from the randomness the protection step draws through the context.
  */
-export function answerCpix(request: PreparedRequest, context: CoreContext, deriver: ContentKeyDeriver): CpixAnswer {
+export function answerCpix(request: PreparedRequest, context: CoreContext, deriver: ContentKeyDeriver, spekeVersionHeader?: string): CpixAnswer {
   const derived = deriveKeys(request, deriver);
   const keysToPublish = signalDrmSystems(request, context, derived);
   writeKeyData(request, derived);
@@ -130,7 +130,7 @@ export function answerCpix(request: PreparedRequest, context: CoreContext, deriv
     request.contentKeys.map((k) => ({ kid: k.kid, kidAsSent: k.kidAsSent })),
     request.drmSystems.map((d) => ({ kid: d.kid, systemId: d.system.systemId })),
   );
-  const { headers, body } = renderAnswer(request, context);
+  const { headers, body } = renderAnswer(request, context, spekeVersionHeader);
   return { headers, body, keysToPublish, grants };
 }
 
@@ -197,7 +197,7 @@ export function writeKeyData(request: PreparedRequest, derived: DerivedKeys): vo
 }
 
 /** Stage 2d: response headers and the rendered document. */
-export function renderAnswer(request: PreparedRequest, context: CoreContext): Pick<CpixAnswer, 'headers' | 'body'> {
+export function renderAnswer(request: PreparedRequest, context: CoreContext, spekeVersionHeader?: string): Pick<CpixAnswer, 'headers' | 'body'> {
   const { root } = request.document;
   if (isV2(request.spekeVersion)) {
     removeAttr(root, 'id');
@@ -209,9 +209,7 @@ export function renderAnswer(request: PreparedRequest, context: CoreContext): Pi
       : {
           'Content-Type': 'application/xml',
           'X-Speke-User-Agent': context.userAgent,
-          // The version answered, as the specification writes it: a header sent as `2.0 ` or
-          // repeated is not echoed as it came (API Gateway and Node pass such values on as they are).
-          'X-Speke-Version': request.spekeVersion === 'v2.1' ? '2.1' : '2.0',
+          'X-Speke-Version': spekeVersionHeader ?? (request.spekeVersion === 'v2.1' ? '2.1' : '2.0'),
         };
   return { headers, body: writeXml(root) };
 }

@@ -40,7 +40,7 @@ export function answer(
   const context = options.context ?? testContext();
   const request = { body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body, spekeVersionHeader };
   const validated = readCpixRequest(request, context, options.facts);
-  const answered = answerCpix(validated, context, hkdfDeriver(options.masterSecret ?? TEST_MASTER_SECRET, validated.contentId));
+  const answered = answerCpix(validated, context, hkdfDeriver(options.masterSecret ?? TEST_MASTER_SECRET, validated.contentId), spekeVersionHeader);
   // Every answer of the tests is also rendered by the reference renderer (xmlbuilder2): the bytes must be the same.
   const reference = writeXmlWithXmlbuilder2(validated.document.root);
   if (answered.body !== reference) throw new Error(`the direct renderer and xmlbuilder2 differ on this answer:\n${answered.body}\n---\n${reference}`);

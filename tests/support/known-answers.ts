@@ -58,7 +58,7 @@ const DELIVERY_DATA_LIST = /<cpix:DeliveryDataList>[^]*<\/cpix:DeliveryDataList>
 export function answerDigest(c: KnownAnswerCase): string {
   const context = { ...benchContext(), ...(c.settings ? { registry: createDrmRegistry(c.settings) } : {}) };
   const prepared = readCpixRequest({ body: c.body, spekeVersionHeader: c.header }, context);
-  const answer = answerCpix(prepared, context, hkdfDeriver(BENCH_MASTER_SECRET_BYTES, prepared.contentId));
+  const answer = answerCpix(prepared, context, hkdfDeriver(BENCH_MASTER_SECRET_BYTES, prepared.contentId), c.header);
   return createHash('sha256')
     .update(JSON.stringify(answer.headers))
     .update('\n')

@@ -69,7 +69,7 @@ describe('reference key derivation (migration from the Python reference server)'
   ])('answers a %s request with the reference key', (_version, body, header, keyHex) => {
     const context = testContext();
     const validated = readCpixRequest({ body: Buffer.from(body, 'utf8'), spekeVersionHeader: header }, context);
-    const answer = answerCpix(validated, context, referenceDeriver(SECRET, TEST_MASTER_SECRET, validated.contentId));
+    const answer = answerCpix(validated, context, referenceDeriver(SECRET, TEST_MASTER_SECRET, validated.contentId), header);
     const expected = Buffer.from(keyHex, 'hex');
     expect(plainValues(answer.body)).toEqual([expected.toString('base64')]);
     expect(answer.keysToPublish.map((k) => k.key)).toContainEqual(expected);
@@ -91,7 +91,7 @@ describe('reference key derivation (migration from the Python reference server)'
     });
     const context = testContext();
     const validated = readCpixRequest({ body: Buffer.from(body, 'utf8'), spekeVersionHeader: '2.0' }, context);
-    const answer = answerCpix(validated, context, referenceDeriver(SECRET, TEST_MASTER_SECRET, validated.contentId));
+    const answer = answerCpix(validated, context, referenceDeriver(SECRET, TEST_MASTER_SECRET, validated.contentId), '2.0');
     expect(plainValues(answer.body)).toEqual([referenceContentKey(SECRET, KID_A), referenceContentKey(SECRET, KID_B)].map((k) => k.toString('base64')));
     expect(plainValues(answer.body)[0]).toBe(Buffer.from('e0b3958a45d8c8802d720a0b586083dd', 'hex').toString('base64'));
   });

@@ -53,7 +53,7 @@ function answeredTree(body: string | Buffer, header?: string): XmlElement {
   const context = testContext();
   const request = { body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body, spekeVersionHeader: header };
   const validated = readCpixRequest(request, context);
-  answerCpix(validated, context, hkdfDeriver(TEST_MASTER_SECRET, validated.contentId));
+  answerCpix(validated, context, hkdfDeriver(TEST_MASTER_SECRET, validated.contentId), header);
   return validated.document.root;
 }
 
