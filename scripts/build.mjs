@@ -6,7 +6,9 @@
 // banner lets CommonJS dependencies bundled into ESM (aws-xray-sdk-core under Powertools Tracer)
 // call require().
 import { build } from 'esbuild';
+import { realpathSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 
 export const OUT_DIR = 'dist/speke';
 
@@ -35,7 +37,9 @@ export async function buildHandler({ outdir = OUT_DIR, metafile = false } = {}) 
   return build({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: ENTRY_POINTS, outdir, metafile });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (not imported): compared as real paths, since the module's URL percent-encodes
+// what argv[1] leaves as it is (a checkout path with a space built nothing, silently).
+if (process.argv[1] !== undefined && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1])) {
   await buildHandler();
   console.log(
     `built ${Object.keys(ENTRY_POINTS)

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,4 +84,25 @@ describe("sam build: the template's esbuild command makes the bundle npm run bui
     },
     60_000,
   );
+});
+
+// `npm run build` compared the module's URL (a space percent-encoded) with argv[1] (not), so in a
+// checkout whose path has a space it exited 0 having built nothing (found by review).
+describe('npm run build (node scripts/build.mjs)', () => {
+  it('builds the bundles when run from a checkout whose path has a space', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'speke build '));
+    try {
+      await mkdir(join(dir, 'scripts'));
+      await copyFile(join(ROOT, 'scripts', 'build.mjs'), join(dir, 'scripts', 'build.mjs'));
+      await symlink(join(ROOT, 'src'), join(dir, 'src'));
+      await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+      await writeFile(join(dir, 'package.json'), '{"type": "module"}\n');
+      const { stdout } = await run(process.execPath, ['scripts/build.mjs'], { cwd: dir, timeout: 60_000 });
+      expect(stdout).toMatch(/^built dist\/speke\/speke\.mjs, dist\/speke\/clearkey-license\.mjs/);
+      expect(existsSync(join(dir, 'dist', 'speke', 'speke.mjs'))).toBe(true);
+      expect(existsSync(join(dir, 'dist', 'speke', 'clearkey-license.mjs'))).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
