@@ -27,7 +27,12 @@ async function main(): Promise<number> {
   const ttl = Number(values.ttl ?? DEFAULT_PLAYER_TOKEN_TTL_SECONDS);
   const source = values['secret-id']
     ? new SecretsManagerSecret(new SecretsManagerClient({}), values['secret-id'], 0)
-    : await localPlayerTokenKey(values['data-dir'] ?? process.env.SPEKE_DATA_DIR ?? '.speke');
+    : await localPlayerTokenKey(values['data-dir'] ?? process.env.SPEKE_DATA_DIR ?? '.speke', { create: false }).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        throw new Error(
+          `No player-token key at ${(error as NodeJS.ErrnoException).path ?? 'the data folder'}: start the server with SPEKE_PLAYER_TOKENS=true first, or pass its --data-dir`,
+        );
+      });
   console.log(await issuePlayerToken(await source.masterSecret(), contentId, ttl));
   return 0;
 }

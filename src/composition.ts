@@ -167,9 +167,13 @@ export function createPlayerTokenKey(config: LambdaConfig, clients: AwsClients):
   return new SecretsManagerSecret(clients.secretsManager, config.playerTokenSecretId, config.masterSecretMaxAgeSeconds);
 }
 
-/** The local server's player-token key: `<data dir>/player-token-key`, 32 random bytes made on first use (mode 0600). */
-export function localPlayerTokenKey(dataDir: string): Promise<SecretSource> {
-  return FileSecret.open(join(dataDir, PLAYER_TOKEN_KEY_FILE));
+/**
+ * The local server's player-token key: `<data dir>/player-token-key`, 32 random bytes made on first
+ * use (mode 0600); with `create: false` (npm run player-token) a missing file is an error, so that a
+ * mistyped data folder does not mint tokens with a key no server holds.
+ */
+export function localPlayerTokenKey(dataDir: string, options: { create: boolean } = { create: true }): Promise<SecretSource> {
+  return FileSecret.open(join(dataDir, PLAYER_TOKEN_KEY_FILE), options);
 }
 
 export const PLAYER_TOKEN_KEY_FILE = 'player-token-key';

@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { contentIdFileName } from './content-id-file-name.js';
 import { checkReferenceContentId } from '../keys/reference-deriver.js';
@@ -7,6 +7,7 @@ import type { ContentSecretStore } from '../ports.js';
 import { NotFoundError } from '../errors.js';
 import { dependencyFault } from './dependency-faults.js';
 import { CONTENT_SECRET_LENGTH } from './secrets-manager-content-secrets.js';
+import { readTrustedFile } from './trusted-file.js';
 
 /** GetRandomPassword's default alphabet: printable ASCII without the space (letters, digits, punctuation). */
 function randomPassword(length: number): string {
@@ -72,7 +73,7 @@ export class FileContentSecrets implements ContentSecretStore {
   private async read(path: string): Promise<string | undefined> {
     let text: string;
     try {
-      text = (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
+      text = (await readTrustedFile(path)).replace(/\r?\n$/, '');
     } catch (error) {
       if (isCode(error, 'ENOENT')) return undefined;
       throw error;

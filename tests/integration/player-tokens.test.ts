@@ -42,6 +42,20 @@ describe('SPEKE_PLAYER_TOKENS=true on the local server', () => {
     token = stdout.trim();
   }, 60_000);
 
+  // With a mistyped --data-dir the command made a new key there and printed a token no server
+  // accepts (found by review): it now fails and creates nothing.
+  it('npm run player-token fails, creating nothing, where there is no player-token key', async () => {
+    const empty = join(server.dataDir, 'not-a-data-folder');
+    const { NODE_OPTIONS: _vm, ...env } = process.env;
+    const failure = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/player-token.ts', 'title-1', '--data-dir', empty], { env }).then(
+      () => undefined,
+      (error: unknown) => error as { code?: number; stderr?: string },
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toMatch(/^No player-token key at .*not-a-data-folder\/player-token-key: start the server with SPEKE_PLAYER_TOKENS=true first/);
+    await expect(stat(empty)).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 60_000);
+
   it('keeps its key in the data folder, mode 0600', async () => {
     expect((await stat(join(server.dataDir, PLAYER_TOKEN_KEY_FILE))).mode & 0o777).toBe(0o600);
     expect(loadLocalConfig({}).playerTokens).toBe(false);

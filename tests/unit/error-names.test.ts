@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { jest } from '@jest/globals';
 import { UnusableContentSecretError } from '../../src/adapters/secrets-manager-content-secrets.js';
+import { UntrustedFileError } from '../../src/adapters/trusted-file.js';
 import { ConfigError } from '../../src/config.js';
 import {
   AnswerTooLargeError,
@@ -33,6 +34,7 @@ const ERRORS: Record<string, Error> = {
   DependencyError: new DependencyError('key-store', true, { cause: new Error('socket hang up') }),
   UnusableContentSecretError: new UnusableContentSecretError('content-secret-scheduled-for-deletion', new Error('InvalidRequestException')),
   BodyBudgetExceededError: new BodyBudgetExceededError(),
+  UntrustedFileError: new UntrustedFileError('/data/master-secret', 'it is a symbolic link'),
   ConfigError: new ConfigError(['SPEKE_PORT must be a port number']),
   CertificateProblem: new CertificateProblem('The certificate has expired', 'certificate-expired'),
 };
