@@ -1,5 +1,5 @@
 import { isAccessToken } from './service/bearer-token.js';
-import { normalHost } from './service/request-origin.js';
+import { isLoopbackHost, normalHost } from './service/request-origin.js';
 import { DEFAULT_LIMITS, type Limits } from './speke/limits.js';
 import { parseMasterSecret } from './keys/derive.js';
 import { LOG_LEVELS } from './service/log-levels.js';
@@ -381,6 +381,19 @@ function checkLogLevel(r: Reader): void {
   }
 }
 
+/**
+ * The local server's access token, required when HOST makes it reachable from other machines:
+ * without one POST /copyProtection hands every key (Widevine, PlayReady and FairPlay ones too) in
+ * clear to anyone who can reach the port. On loopback it may stay open for development.
+ */
+function guardedBeyondLoopback(r: Reader, token: string | undefined): string | undefined {
+  const host = r.string('HOST') ?? '127.0.0.1';
+  if (token === undefined && !isLoopbackHost(normalHost(host))) {
+    r.problems.push(`HOST=${host} serves beyond this machine: set SPEKE_KEY_ACCESS_TOKEN, or POST /copyProtection answers every key to anyone who reaches it`);
+  }
+  return token;
+}
+
 export function loadLocalConfig(env: Env = process.env): LocalConfig {
   const r = new Reader(env);
   const bucket = r.string('SPEKE_KEY_BUCKET');
@@ -393,7 +406,7 @@ export function loadLocalConfig(env: Env = process.env): LocalConfig {
     server: serverLimits(r, shared.limits.maxBodyBytes),
     playerTokens: r.boolean('SPEKE_PLAYER_TOKENS', false),
     clearKeyLicense: r.boolean('SPEKE_CLEARKEY_LICENSE', true),
-    keyAccessToken: accessToken(r),
+    keyAccessToken: guardedBeyondLoopback(r, accessToken(r)),
     host: r.string('HOST') ?? '127.0.0.1',
     port: r.integer('PORT', 8080, 0, 65_535),
     dataDir: r.string('SPEKE_DATA_DIR') ?? '.speke',

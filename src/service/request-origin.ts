@@ -33,7 +33,8 @@ export function hostOfHeader(value: string | undefined): string | undefined {
   return named ? normalHost(required(named[1], 'the host name')) : undefined;
 }
 
-function isLoopbackHost(host: string): boolean {
+/** A name or address that reaches only this machine (a bind host, or a Host header's host). */
+export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 

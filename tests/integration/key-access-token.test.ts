@@ -110,3 +110,19 @@ describe('request IDs', () => {
     }
   });
 });
+
+// Bound to all interfaces without a token, POST /copyProtection handed every key, Widevine's and
+// PlayReady's too, to anyone on the network (found by review): such a configuration is refused.
+describe('HOST beyond loopback needs SPEKE_KEY_ACCESS_TOKEN', () => {
+  const TOKEN = 'lan-token-0123456789abcdef';
+
+  it.each(['0.0.0.0', '::', '192.168.1.20', 'keys.example.com'])('refuses HOST=%s without a token, naming both variables', (host) => {
+    expect(() => loadLocalConfig({ HOST: host })).toThrow(ConfigError);
+    expect(() => loadLocalConfig({ HOST: host })).toThrow(`HOST=${host} serves beyond this machine: set SPEKE_KEY_ACCESS_TOKEN`);
+    expect(loadLocalConfig({ HOST: host, SPEKE_KEY_ACCESS_TOKEN: TOKEN }).keyAccessToken).toBe(TOKEN);
+  });
+
+  it.each(['127.0.0.1', '127.0.0.2', '::1', '[::1]', 'localhost', 'LOCALHOST'])('keeps HOST=%s open for development', (host) => {
+    expect(loadLocalConfig({ HOST: host }).keyAccessToken).toBeUndefined();
+  });
+});
