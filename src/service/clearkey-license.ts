@@ -73,18 +73,14 @@ async function grantsFor(contentId: string, kids: string[], deps: ClearKeyLicens
     }),
     GRANT_LOOKUP_CONCURRENCY,
   );
+  // One text for both refusals: a caller must not learn which KIDs are in use for a commercial DRM
+  // under a content ID (the reasons, kid-not-granted and key-shared-with-drm, are in the log line).
+  const refused = (kid: string, reason: string) =>
+    new ClearKeyRequestError(`KID ${kidToBase64Url(kid)} is not given out in a ClearKey license under this content ID`, 403, reason);
   return kids.map((kid, i) => {
     const grant = found[i];
-    if (grant === undefined || grant.contentId !== contentId || grant.kid !== kid) {
-      throw new ClearKeyRequestError(`KID ${kidToBase64Url(kid)} was not issued for ClearKey use under this content ID`, 403, 'kid-not-granted');
-    }
-    if (!deps.allowSharedKeys && sharedWithDrm(grant)) {
-      throw new ClearKeyRequestError(
-        `KID ${kidToBase64Url(kid)} was also issued for Widevine, PlayReady or FairPlay; its key is not given out in a ClearKey license`,
-        403,
-        'key-shared-with-drm',
-      );
-    }
+    if (grant === undefined || grant.contentId !== contentId || grant.kid !== kid) throw refused(kid, 'kid-not-granted');
+    if (!deps.allowSharedKeys && sharedWithDrm(grant)) throw refused(kid, 'key-shared-with-drm');
     return grant;
   });
 }
