@@ -49,6 +49,8 @@ const unauthorized = (message: string) => new ClearKeyRequestError(message, 401,
  * valid but for another content ID.
  */
 export async function verifyPlayerToken(authorizationHeader: string | undefined, key: Uint8Array, contentId: string, now: Date = new Date()): Promise<void> {
+  // Our own fault, not the caller's: a short key would make every token easy to forge.
+  if (key.length < PLAYER_TOKEN_MIN_KEY_BYTES) throw new Error(`Player token key must be at least ${PLAYER_TOKEN_MIN_KEY_BYTES} bytes`);
   const header = authorizationHeader ?? '';
   if (!/^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(header))
     throw unauthorized('Unauthorized: a player token is required (Authorization: Bearer <token>)');

@@ -100,4 +100,18 @@ describe('player tokens (JWT HS256 bound to a content ID)', () => {
     await expect(issuePlayerToken(KEY, 'movie-1', 86_401, NOW)).rejects.toThrow(/lifetime/);
     await expect(issuePlayerToken(Buffer.alloc(16), 'movie-1', 60, NOW)).rejects.toThrow(/at least 32 bytes/);
   });
+
+  // The issuer refused a short key and the verifier took one (a 1-byte key verified tokens; found
+  // by review): a key under 32 bytes is an error of ours, never a 401 or an accepted token.
+  it('verifies with no key shorter than 32 bytes', async () => {
+    const short = Buffer.alloc(1, 7);
+    const token = await new SignJWT({ cid: 'movie-1' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(PLAYER_TOKEN_ISSUER)
+      .setAudience(PLAYER_TOKEN_AUDIENCE)
+      .setIssuedAt(Math.floor(NOW.getTime() / 1000))
+      .setExpirationTime(Math.floor(NOW.getTime() / 1000) + 60)
+      .sign(short);
+    await expect(verifyPlayerToken(bearer(token), short, 'movie-1', NOW)).rejects.toThrow('Player token key must be at least 32 bytes');
+  });
 });
