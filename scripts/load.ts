@@ -76,14 +76,25 @@ async function startServer(dataDir: string): Promise<{ url: string; pid: number;
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SPEKE_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'WARN' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // The server says where it listens within 30 s, or it is stopped and the run fails.
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('The local server did not say where it listens within 30 s'));
+    }, 30_000);
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url !== undefined) resolve(url);
+      if (url !== undefined) {
+        clearTimeout(timer);
+        resolve(url);
+      }
     });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}`));
+    });
   });
   child.stdout.resume();
   const { pid } = child;
@@ -91,19 +102,33 @@ async function startServer(dataDir: string): Promise<{ url: string; pid: number;
   return {
     url,
     pid,
+    // Stops it (SIGTERM, then SIGKILL after 10 s); at once when it has already exited.
     stop: () =>
       new Promise((resolve) => {
-        child.once('exit', () => resolve());
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), 'speke-load-'));
-const server = await startServer(dataDir);
+let server: Awaited<ReturnType<typeof startServer>> | undefined;
 try {
+  server = await startServer(dataDir);
   // warm up: one pass over the mix, then measure memory
-  for (const r of requestMix()) await fetch(`${server.url}${r.path}`, { method: 'POST', headers: r.headers as Record<string, string>, body: r.body as string });
+  for (const r of requestMix()) {
+    await fetch(`${server.url}${r.path}`, {
+      method: 'POST',
+      headers: r.headers as Record<string, string>,
+      body: r.body as string,
+      signal: AbortSignal.timeout(10_000),
+    });
+  }
   const before = await rssMiB(server.pid);
   const result = await autocannon({ url: server.url, connections, duration: seconds, requests: requestMix() });
   const after = await rssMiB(server.pid);
@@ -125,6 +150,6 @@ try {
   console.log(JSON.stringify(summary));
   process.exitCode = errors === 0 ? 0 : 1;
 } finally {
-  await server.stop();
+  await server?.stop();
   await rm(dataDir, { recursive: true, force: true });
 }
