@@ -16,13 +16,17 @@ export const CLIP_SECONDS = 4;
 export const CLIP_FPS = 25;
 
 async function ffmpeg(args: string[]): Promise<void> {
-  await run(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args], { maxBuffer: 16 * 1024 * 1024 });
+  await run(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args], {
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 120_000,
+    killSignal: 'SIGKILL',
+  });
 }
 
 /** True when `ffmpeg -version` runs. */
 export async function hasFfmpeg(): Promise<boolean> {
   try {
-    await run(FFMPEG, ['-version']);
+    await run(FFMPEG, ['-version'], { timeout: 10_000, killSignal: 'SIGKILL' });
     return true;
   } catch {
     return false;

@@ -57,6 +57,7 @@ async function post(baseUrl: string, body: string, version?: string): Promise<Xm
     method: 'POST',
     headers: { 'Content-Type': 'application/xml', ...(version ? { 'X-Speke-Version': version } : {}) },
     body,
+    signal: AbortSignal.timeout(30_000),
   });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`SPEKE request failed with ${res.status}: ${text}`);

@@ -172,14 +172,26 @@ async function startDeployedBundles(bundles, { env }) {
       if (!child) throw new Error(`no ${name} bundle was started for ${event?.resource ?? event?.path}`);
       const id = ++next;
       const before = xray.count();
+      // As Lambda stops a function at its Timeout (15 s in template.yaml), an answer is waited for 30 s at most.
       const reply = await new Promise((resolve, reject) => {
-        const onMessage = (message) => {
-          if (message.id !== id) return;
+        const done = () => {
+          clearTimeout(timer);
           child.off('message', onMessage);
           child.off('exit', onExit);
+        };
+        const onMessage = (message) => {
+          if (message.id !== id) return;
+          done();
           resolve(message);
         };
-        const onExit = (code) => reject(new Error(`the ${name} function process exited with ${code}`));
+        const onExit = (code) => {
+          done();
+          reject(new Error(`the ${name} function process exited with ${code}`));
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`the ${name} function did not answer within 30 s`));
+        }, 30_000);
         child.on('message', onMessage);
         child.once('exit', onExit);
         child.send({ id, event });

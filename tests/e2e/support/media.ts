@@ -12,9 +12,8 @@ export async function frameHashes(input: string, stream: 'v' | 'a', inputOptions
   const { stdout } = await run(
     'ffmpeg',
     ['-hide_banner', '-loglevel', 'error', '-nostdin', ...inputOptions, '-i', input, '-map', `0:${stream}`, '-f', 'framemd5', '-'],
-    {
-      maxBuffer: 64 * 1024 * 1024,
-    },
+    // A deadline: ffmpeg fetching from a server that stops answering must not outlive the test.
+    { maxBuffer: 64 * 1024 * 1024, timeout: 120_000, killSignal: 'SIGKILL' },
   );
   return stdout
     .split('\n')
