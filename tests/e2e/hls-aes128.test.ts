@@ -62,9 +62,19 @@ suite('HLS AES-128 end to end: SPEKE v1 key, ffmpeg packaging, players fetching 
     expect((await readdir(hlsDir())).every((name) => /\.(m3u8|ts)$/.test(name))).toBe(true);
   });
 
+  // A control that fails only for the wrong key: the playlist, its segments and the key URL all
+  // answer, so a decode failure or different frames come from decryption (before, a missing
+  // playlist passed too; found by review).
   it('the same check fails when the segments were encrypted with another key', async () => {
+    const playlist = await fetch(`${server.url}/demo/media/hls/wrong-key.m3u8`, { signal: AbortSignal.timeout(10_000) });
+    expect(playlist.status).toBe(200);
+    const segments = (await playlist.text()).split('\n').filter((line) => line.endsWith('.ts'));
+    expect(segments).toHaveLength(CLIP_SECONDS);
+    for (const segment of segments) expect((await fetch(`${server.url}/demo/media/hls/${segment}`, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
+    expect((await fetch(keyUrl, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
     const decoded = await tryFrameHashes(`${server.url}/demo/media/hls/wrong-key.m3u8`, 'v', ['-allowed_extensions', 'ALL']);
-    if (!(decoded instanceof Error)) expect(decoded).not.toEqual(clearHashes);
+    if (decoded instanceof Error) expect(decoded.message).not.toMatch(/Server returned|HTTP error|No such file/i);
+    else expect(decoded).not.toEqual(clearHashes);
   });
 
   describe('hls.js in headless Chromium', () => {
