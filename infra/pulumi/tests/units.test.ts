@@ -1,8 +1,7 @@
 // The program's pure parts, on small hand-made templates: configuration keys and values, the
 // code location rewrite, capabilities, the bundle and the stack name.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { assertBundleFresh, bundleDir, bundleSources, DEFAULT_BUNDLE_DIR, lambdaBundle } from '../src/bundle';
@@ -25,7 +24,7 @@ import {
   withCodeUri,
   type Template,
 } from '../src/template';
-import { TEMPLATE_FILE } from './support/mocks';
+import { scratchDir, TEMPLATE_FILE } from './support/mocks';
 
 const fn = (properties: Record<string, unknown> = {}) => ({
   Type: 'AWS::Serverless::Function',
@@ -242,7 +241,7 @@ describe('stackParameterValues', () => {
 describe('assertBundleFresh', () => {
   /** A repository with src/, package files, scripts/build.mjs and a built dist/speke, each file dated `at` (seconds). */
   function repository(at: { source: number; bundle: number }): { root: string; bundleDir: string } {
-    const root = mkdtempSync(path.join(tmpdir(), 'speke-repo-'));
+    const root = scratchDir('speke-repo-');
     const files = ['src/handlers/speke.ts', 'src/keys/derive.ts', 'package.json', 'package-lock.json', 'scripts/build.mjs'];
     for (const file of files) {
       mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
@@ -310,7 +309,7 @@ describe('requiredCapabilities', () => {
 
 describe('lambdaBundle', () => {
   function dir(files: Record<string, string>): string {
-    const d = mkdtempSync(path.join(tmpdir(), 'speke-bundle-'));
+    const d = scratchDir('speke-bundle-');
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(d, name), text);
     return d;
   }

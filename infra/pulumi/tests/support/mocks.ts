@@ -1,7 +1,7 @@
 // Pulumi's mock runtime for the program's tests: no engine, no CLI, no cloud. Every resource the
 // program registers is recorded with its (resolved) inputs; the CloudFormation stack "returns"
 // one value per template output, as CloudFormation would after a deployment.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
@@ -29,12 +29,24 @@ export function fakeOutput(name: string): string {
   return `value-of-${name}`;
 }
 
+const scratchDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory under the system's temporary folder, removed when the test process exits (each run left hundreds behind). */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+
 /** The bundles `npm run build` writes to dist/speke (scripts/build.mjs), one per function. */
 export const BUNDLE_MODULES = ['speke', 'clearkey-license'];
 
 /** A stand-in for `npm run build`'s dist/speke: a tiny <module>.mjs and its map per function, in a fresh directory. */
 export function fakeBundle(contents = 'export const handler = async () => ({ statusCode: 200 });\n'): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'speke-bundle-'));
+  const dir = scratchDir('speke-bundle-');
   for (const module of BUNDLE_MODULES) {
     writeFileSync(path.join(dir, `${module}.mjs`), `// ${module}\n${contents}`);
     writeFileSync(path.join(dir, `${module}.mjs.map`), '{"version":3,"sources":[],"mappings":""}');
