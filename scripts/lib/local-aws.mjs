@@ -92,7 +92,13 @@ function secretsManagerStub(secrets, calls) {
 export async function startLocalAws({ masterSecret = alphanumericSecret(), bucket = LOCAL_BUCKET, secretId = LOCAL_SECRET_ID } = {}) {
   const directory = await mkdtemp(join(tmpdir(), 'speke-s3rver-'));
   const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }, { name: LOCAL_GRANT_BUCKET }] });
-  const { port: s3Port } = await s3.run();
+  let s3Port;
+  try {
+    ({ port: s3Port } = await s3.run());
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true });
+    throw error;
+  }
   // An IP-address endpoint: the SDK then addresses buckets path-style by itself (with `localhost`
   // it would try `<bucket>.localhost`), and the bundle's S3Client sets no forcePathStyle.
   const s3Endpoint = `http://127.0.0.1:${s3Port}`;
@@ -100,7 +106,15 @@ export async function startLocalAws({ masterSecret = alphanumericSecret(), bucke
   const secrets = new Map([[secretId, masterSecret]]);
   const secretsCalls = [];
   const sm = secretsManagerStub(secrets, secretsCalls);
-  const smEndpoint = `http://127.0.0.1:${await listen(sm)}`;
+  let smPort;
+  try {
+    smPort = await listen(sm);
+  } catch (error) {
+    await s3.close();
+    await rm(directory, { recursive: true, force: true });
+    throw error;
+  }
+  const smEndpoint = `http://127.0.0.1:${smPort}`;
 
   const env = {
     AWS_REGION: LOCAL_REGION,

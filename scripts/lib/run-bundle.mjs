@@ -113,8 +113,13 @@ export async function startBundles(bundles, { env = {}, asDeployed = false } = {
  */
 async function startDeployedBundles(bundles, { env }) {
   const aws = await startLocalAws();
-  const xray = await startXrayReceiver();
-  const template = loadTemplate();
+  let xray;
+  try {
+    xray = await startXrayReceiver();
+  } catch (error) {
+    await aws.stop();
+    throw error;
+  }
   const children = {};
   const stop = async () => {
     await Promise.all(
@@ -131,6 +136,7 @@ async function startDeployedBundles(bundles, { env }) {
     await aws.stop();
   };
   try {
+    const template = loadTemplate();
     // Nothing of this process's own settings but what a Lambda function also has (PATH, HOME).
     const base = Object.fromEntries(
       ['PATH', 'HOME', 'TMPDIR', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED']

@@ -66,10 +66,16 @@ export async function startLocalServer(
 ): Promise<RunningServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'speke-test-')));
   const logs: string[] = [];
-  const config = loadLocalConfig({ PORT: '0', HOST: '127.0.0.1', SPEKE_DATA_DIR: dataDir, ...env });
-  const routes = options.routes;
-  const { server, baseUrl } = await listenLocalServer(config, capturingLineLogger(logs), routes ? { routes: (app) => routes(app, config) } : {});
-  return { url: baseUrl, dataDir, server, logs, stop: () => closeServer(server) };
+  try {
+    const config = loadLocalConfig({ PORT: '0', HOST: '127.0.0.1', SPEKE_DATA_DIR: dataDir, ...env });
+    const routes = options.routes;
+    const { server, baseUrl } = await listenLocalServer(config, capturingLineLogger(logs), routes ? { routes: (app) => routes(app, config) } : {});
+    return { url: baseUrl, dataDir, server, logs, stop: () => closeServer(server) };
+  } catch (error) {
+    // A configuration the test expects refused, or a server that cannot start: no data folder left behind.
+    if (options.dataDir === undefined) await removeDir(dataDir);
+    throw error;
+  }
 }
 
 /**
