@@ -66,9 +66,23 @@ export function sentSubsegments(datagrams: readonly string[]): SentSubsegment[] 
   });
 }
 
-/** Waits until `datagrams` holds more than `count` entries (at most 2 s), then a little for stragglers. */
+/**
+ * Waits until `datagrams` holds more than `count` entries, then until none has come for 50 ms (a
+ * quiet period rather than a fixed pause, so that a slow, loaded machine does not leave a straggler
+ * for the next invocation's slice). Throws when none comes within 5 s: a test then fails saying so,
+ * instead of asserting on what little arrived.
+ */
 export async function settle(datagrams: readonly string[], count: number): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (datagrams.length <= count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  await new Promise((r) => setTimeout(r, 20));
+  const pause = () => new Promise((r) => setTimeout(r, 10));
+  const deadline = Date.now() + 5000;
+  while (datagrams.length <= count) {
+    if (Date.now() >= deadline) throw new Error(`No X-Ray datagram beyond the first ${count} arrived within 5 s`);
+    await pause();
+  }
+  for (let seen = datagrams.length, quietSince = Date.now(); Date.now() - quietSince < 50 && Date.now() < deadline; await pause()) {
+    if (datagrams.length !== seen) {
+      seen = datagrams.length;
+      quietSince = Date.now();
+    }
+  }
 }
