@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { lstat, open } from 'node:fs/promises';
 
 /**
  * Reads a secret file of the data folder (master secret, player-token key, reference secrets) only
@@ -7,13 +7,17 @@ import { open } from 'node:fs/promises';
  * O_NOFOLLOW and checked on the open handle, so it cannot be swapped between check and read),
  * owned by this process's user and writable by no one else. A file planted by another user in a
  * data folder others can write to (a symlink to their own key, say) would otherwise decide every
- * key this server derives or every player token it accepts. ENOENT is passed on as it is.
+ * key this server derives or every player token it accepts. O_NONBLOCK keeps a planted FIFO from
+ * blocking the open. On Windows, which has neither O_NOFOLLOW nor POSIX owners and modes (every
+ * writable file reports 0666), only a symbolic link (lstat) and a non-file are refused. ENOENT is
+ * passed on as it is.
  */
 export async function readTrustedFile(path: string): Promise<string> {
+  const windows = process.platform === 'win32';
+  if (windows && (await lstat(path)).isSymbolicLink()) throw new UntrustedFileError(path, 'it is a symbolic link');
   let handle;
   try {
-    // O_NOFOLLOW is 0 where the platform has none (Windows); the lstat-free checks below still hold.
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    handle = await open(path, windows ? constants.O_RDONLY : constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new UntrustedFileError(path, 'it is a symbolic link');
     throw error;
@@ -22,8 +26,11 @@ export async function readTrustedFile(path: string): Promise<string> {
     const info = await handle.stat();
     if (!info.isFile()) throw new UntrustedFileError(path, 'it is not a regular file');
     const uid = process.getuid?.();
-    if (uid !== undefined && info.uid !== uid) throw new UntrustedFileError(path, `it belongs to user ${info.uid}, not to this process's user ${uid}`);
-    if ((info.mode & 0o022) !== 0) throw new UntrustedFileError(path, `others may write to it (mode ${(info.mode & 0o777).toString(8)})`);
+    if (!windows && uid !== undefined && info.uid !== uid)
+      throw new UntrustedFileError(path, `it belongs to user ${info.uid}, not to this process's user ${uid}`);
+    if (!windows && (info.mode & 0o022) !== 0) {
+      throw new UntrustedFileError(path, `group or others may write to it (mode ${(info.mode & 0o777).toString(8)}): chmod go-w it`);
+    }
     return await handle.readFile('utf8');
   } finally {
     await handle.close();
